@@ -1,0 +1,31 @@
+/**
+ * PromQL built from the metric contract (services/inference/src/metrics/names.ts) and the SLO (policies/slo.ts).
+ * The PrometheusRule, the Grafana dashboard and the rollout driver's canary analysis all use these, so an alert and
+ * a gate can never disagree about what "p95" or "error rate" means.
+ */
+import { metricNames, trackLabel } from '../services/inference/src/metrics/names.js';
+
+/** A PromQL label selector body, e.g. `track="canary"`; empty for all series. */
+export type Selector = string;
+
+export function trackSelector(track: 'stable' | 'canary'): Selector {
+  return `${trackLabel}="${track}"`;
+}
+
+/** p95 request latency in seconds over `window` (e.g. "5m"). */
+export function p95LatencyQuery(selector: Selector, window: string): string {
+  return `histogram_quantile(0.95, sum by (le) (rate(${metricNames.requestDuration}_bucket{${selector}}[${window}])))`;
+}
+
+/** Fraction of requests answered with a 5xx over `window`; 4xx are the caller's errors and do not count. */
+export function errorRateQuery(selector: Selector, window: string): string {
+  const all = `sum(rate(${metricNames.requests}{${selector}}[${window}]))`;
+  const sel = selector ? `${selector},` : '';
+  const errors = `sum(rate(${metricNames.requests}{${sel}status=~"5.."}[${window}]))`;
+  return `(${errors} or vector(0)) / ${all}`;
+}
+
+/** Number of requests over `window`, for the gate's minimum-sample rule. */
+export function requestCountQuery(selector: Selector, window: string): string {
+  return `sum(increase(${metricNames.requests}{${selector}}[${window}]))`;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one source of truth for the service level objective.
+ *
+ * k6 thresholds (loadtests/lib/config.ts), the PrometheusRule and Grafana dashboard (stacks/components/observability),
+ * the rollout gate (pipelines/rollout), the policy checks (policies/rules) and the service defaults all import this
+ * object. Changing the SLO is a one-line pull request here; nothing else may restate these numbers.
+ *
+ * This file has no imports so that k6 (which bundles TypeScript with esbuild and has no Node built-ins) can
+ * import it as well.
+ */
+export interface Slo {
+  /** Latency objective: p95 of successful inference requests, in milliseconds (seed: < 200 ms). */
+  readonly latencyP95Ms: number;
+  /** Alert: p95 above this many milliseconds ... (seed: 500 ms) */
+  readonly alertLatencyP95Ms: number;
+  /** ... sustained for this many minutes (seed: 5 m). Prometheus `for:` duration. */
+  readonly alertForMinutes: number;
+  /** Error-rate objective as a fraction of requests (< 1 %). 5xx and transport failures count; 4xx do not. */
+  readonly errorRate: number;
+  /** k6 `checks` rate a gate requires (> 99 %). */
+  readonly checksRate: number;
+  /** Canary traffic steps in percent, in order; the first is the canary's first exposure (seed: 20 %, then 100 %). */
+  readonly canarySteps: readonly number[];
+  /** Minimum requests a gate must observe before it may pass: a threshold over no samples proves nothing. */
+  readonly gateMinRequests: number;
+  /** Length of the observation window of each canary step, in seconds. */
+  readonly gateWindowSeconds: number;
+  /** A hung container must be restarted within this many seconds (seed: ≤ 60 s). */
+  readonly restartWithinSeconds: number;
+  /** Result cache time-to-live in seconds (seed: 300 s). */
+  readonly cacheTtlSeconds: number;
+  /** Dynamic batching: allowed range of maxBatchSize (seed: 16–128). */
+  readonly batch: { readonly min: number; readonly max: number };
+}
+
+export const slo: Slo = {
+  latencyP95Ms: 200,
+  alertLatencyP95Ms: 500,
+  alertForMinutes: 5,
+  errorRate: 0.01,
+  checksRate: 0.99,
+  canarySteps: [20, 100],
+  gateMinRequests: 200,
+  gateWindowSeconds: 60,
+  restartWithinSeconds: 60,
+  cacheTtlSeconds: 300,
+  batch: { min: 16, max: 128 },
+};
+
+/** The first canary step, in percent: the traffic share a new version gets before any gate has passed. */
+export const firstCanaryStep: number = slo.canarySteps[0] ?? 0;

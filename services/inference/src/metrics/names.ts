@@ -1,0 +1,45 @@
+/**
+ * Prometheus metric names and labels the service exports on its metrics port (9000).
+ *
+ * This is a contract: the alert rules and dashboards (stacks/components/observability), the canary analysis
+ * (pipelines/rollout) and docs/metrics.md use these names. Query helpers live in policies/queries.ts.
+ */
+export const metricNames = {
+  /** Counter {model, version, status}: inference requests by HTTP status code. */
+  requests: 'inference_requests_total',
+  /** Histogram {model, version}: request latency in seconds, from parse to reply. */
+  requestDuration: 'inference_request_duration_seconds',
+  /** Histogram {model, version}: time spent queued in the dynamic batcher. */
+  queueDuration: 'inference_queue_duration_seconds',
+  /** Histogram {model, version}: time of session.run for the batch the request was in. */
+  computeDuration: 'inference_compute_duration_seconds',
+  /** Histogram {model, version}: size of executed batches. */
+  batchSize: 'inference_batch_size',
+  /** Gauge {model, version}: requests waiting in the batcher queue. */
+  queueDepth: 'inference_queue_depth',
+  /** Gauge: inference requests being handled. */
+  inflight: 'inference_inflight_requests',
+  /** Counters: result cache outcomes. */
+  cacheHits: 'inference_cache_hits_total',
+  cacheMisses: 'inference_cache_misses_total',
+  cacheErrors: 'inference_cache_errors_total',
+  /** Counter: worker threads replaced after dying. */
+  workerRestarts: 'inference_worker_restarts_total',
+  /** Gauge {model, version}: 1 when the version is loaded and warmed up. */
+  modelReady: 'inference_model_ready',
+} as const;
+
+/**
+ * Latency histogram buckets in seconds. They must resolve the SLO (200 ms) and the alert threshold (500 ms)
+ * exactly, since histogram_quantile interpolates inside a bucket.
+ */
+export const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
+
+/** Batch size histogram buckets (the batch range is 16–128, see policies/slo.ts). */
+export const batchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128];
+
+/**
+ * Label that tells stable from canary pods. Kubernetes: pod label `track`, copied onto series by the
+ * ServiceMonitor's podTargetLabels; local rehearsal: a static label in the Prometheus scrape config.
+ */
+export const trackLabel = 'track';
