@@ -6,6 +6,9 @@
  * No k6 module is imported here: the Node side (tests, the rollout driver) imports this file too.
  */
 import { slo } from '../../policies/slo.ts';
+import { inferRequestsMetric, inferTag } from './contract.ts';
+
+export { inferRequestsMetric, inferTag };
 
 /** `__ENV` exists inside k6; under Node (tests) the defaults apply. */
 const env: { readonly [name: string]: string | undefined } = typeof __ENV === 'undefined' ? {} : __ENV;
@@ -27,12 +30,6 @@ export const target: TargetConfig = {
   model: env['MODEL'] ?? 'demo',
   summaryDir: (env['SUMMARY_DIR'] ?? 'loadtests/results').replace(/\/+$/, ''),
 };
-
-/** Tag on every inference request, so thresholds ignore the setup's health and metadata calls. */
-export const inferTag = { endpoint: 'infer' } as const;
-
-/** Counter of inference requests a gate saw; its threshold enforces slo.gateMinRequests. */
-export const inferRequestsMetric = 'infer_requests';
 
 /**
  * k6 thresholds for a gate, straight from the SLO. `minRequests` exists because a threshold over a metric with no

@@ -3,19 +3,9 @@
  * Pure functions over k6's summary object, so Node tests can feed them a recorded summary.
  */
 import { target } from './config.ts';
+import type { SummaryData } from './contract.ts';
 
-/** The parts of k6's end-of-test summary used here (https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/). */
-export interface SummaryMetric {
-  readonly type: string;
-  readonly contains?: string;
-  readonly values: { readonly [stat: string]: number };
-  readonly thresholds?: { readonly [expression: string]: { readonly ok: boolean } };
-}
-
-export interface SummaryData {
-  readonly metrics: { readonly [name: string]: SummaryMetric };
-  readonly state?: { readonly testRunDurationMs?: number };
-}
+export type { SummaryData };
 
 export interface ThresholdResult {
   readonly metric: string;
