@@ -27,6 +27,14 @@ export const metricNames = {
   workerRestarts: 'inference_worker_restarts_total',
   /** Gauge {model, version}: 1 when the version is loaded and warmed up. */
   modelReady: 'inference_model_ready',
+  /** Counter {reason}: requests refused before inference (rate_limit, overload, queue_full, shutting_down, too_large). */
+  rejected: 'inference_rejected_total',
+  /** Counter {reason}: authentication/authorization failures (missing_token, invalid_token, insufficient_scope). */
+  authFailures: 'inference_auth_failures_total',
+  /** Counter {kind}: injected faults (delay, error); only non-zero during a rehearsal. */
+  faultsInjected: 'inference_faults_injected_total',
+  /** Gauge: 1 while the process drains after SIGTERM (readiness answers 503). */
+  draining: 'inference_draining',
 } as const;
 
 /**

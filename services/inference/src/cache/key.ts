@@ -1,0 +1,40 @@
+/**
+ * The cache key: HMAC-SHA-256 over everything that determines an answer.
+ *
+ * HMAC rather than a bare hash so that someone who can read the Redis keyspace cannot confirm a guessed input by
+ * hashing it. The caller's tenant is part of the key when auth is on, so no caller can read another's results even
+ * with identical inputs.
+ */
+import { createHmac } from 'node:crypto';
+import { FieldWriter, stableJson, writeCanonicalInputs } from './canonical.js';
+
+export interface CacheKeyInput {
+  /** Tenant or subject from the verified token; empty when auth is off. */
+  readonly tenant: string;
+  readonly model: string;
+  /** The version that will serve the request (resolved, never "latest"). */
+  readonly version: string;
+  /** The V2 request body (`inputs`, optional `outputs` and `parameters`). */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Whether the request carries an `id` (the stored answer then has an id to splice; see response-template.ts). */
+  readonly withId: boolean;
+}
+
+/** Request parameters that steer the cache itself and never change the answer. */
+const cacheControlParameters = new Set(['cache']);
+
+export function cacheKey(secret: Buffer, input: CacheKeyInput): string {
+  const writer = new FieldWriter().string('v1').string(input.tenant).string(input.model).string(input.version);
+  writer.string(input.withId ? 'id' : '');
+  writer.string(stableJson(input.body.outputs ?? null));
+  const params = input.body.parameters;
+  const kept =
+    typeof params === 'object' && params !== null
+      ? Object.fromEntries(Object.entries(params).filter(([k]) => !cacheControlParameters.has(k)))
+      : null;
+  writer.string(stableJson(kept));
+  writeCanonicalInputs(writer, input.body.inputs);
+  const hmac = createHmac('sha256', secret);
+  for (const part of writer.toBuffers()) hmac.update(part);
+  return hmac.digest('base64url');
+}

@@ -1,0 +1,95 @@
+/**
+ * Result cache on the inference routes.
+ *
+ * preHandler: compute the key (tenant, model, served version, canonical request) and answer from the cache on a hit.
+ * onSend: store successful computed answers. A request opts out with the V2 request parameter
+ * `"parameters": {"cache": false}` (neither read nor written). Every answer says what happened in the
+ * `x-inference-cache` header: hit, miss, bypass (opted out or not cacheable).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { modelParams, routeKind } from '../auth/route-policy.js';
+import type { VersionResolver } from '../metrics/plugin.js';
+import { CanonicalizationError } from './canonical.js';
+import { cacheKey } from './key.js';
+import { cutId, decodeTemplate, encodeTemplate, spliceId } from './response-template.js';
+import type { CacheScope, ResultCache } from './result-cache.js';
+
+export interface CachePluginOptions {
+  readonly cache: ResultCache;
+  readonly hmacKey: Buffer;
+  readonly resolveVersion: VersionResolver;
+}
+
+export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Cache outcome of an inference call, for the audit record. */
+    cacheOutcome?: CacheOutcome;
+  }
+}
+
+interface Pending {
+  readonly key: string;
+  readonly scope: CacheScope;
+  readonly id: string | undefined;
+}
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> | undefined {
+  const body = request.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+}
+
+function optedOut(body: Record<string, unknown>): boolean {
+  const params = body.parameters;
+  return typeof params === 'object' && params !== null && (params as Record<string, unknown>).cache === false;
+}
+
+const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) => {
+  const pending = new WeakMap<FastifyRequest, Pending>();
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (routeKind(request.routeOptions.url) !== 'infer') return;
+    request.cacheOutcome = 'bypass';
+    reply.header('x-inference-cache', 'bypass');
+    const body = bodyOf(request);
+    const { model, version } = modelParams(request.params);
+    if (body === undefined || model === undefined || optedOut(body)) return;
+    const served = opts.resolveVersion(model, version);
+    if (served === undefined || (body.id !== undefined && typeof body.id !== 'string')) return;
+    const id = body.id as string | undefined;
+    const scope: CacheScope = { tenant: request.principal?.tenant ?? '', model, version: served };
+    let key: string;
+    try {
+      key = cacheKey(opts.hmacKey, { ...scope, body, withId: id !== undefined });
+    } catch (error) {
+      if (error instanceof CanonicalizationError) return; // malformed: the handler answers 400
+      throw error;
+    }
+    const record = await opts.cache.get(key, scope);
+    const template = record === undefined ? undefined : decodeTemplate(record);
+    if (template !== undefined) {
+      request.cacheOutcome = 'hit';
+      reply.header('x-inference-cache', 'hit');
+      return reply.type('application/json; charset=utf-8').send(spliceId(template, id));
+    }
+    request.cacheOutcome = 'miss';
+    reply.header('x-inference-cache', 'miss');
+    pending.set(request, { key, scope, id });
+  });
+
+  // Admin: drop every cached answer (after a model fix that kept its version number, for example).
+  app.post('/v2/admin/cache/purge', async () => ({ purged: await opts.cache.store.purge() }));
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const entry = pending.get(request);
+    if (entry === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    pending.delete(request);
+    const template = cutId(payload, entry.id);
+    if (template !== undefined) void opts.cache.set(entry.key, entry.scope, encodeTemplate(template));
+    return payload;
+  });
+};
+
+export default fp(cachePlugin, { name: 'inference-cache', fastify: '5.x' });

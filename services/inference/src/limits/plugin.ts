@@ -1,0 +1,80 @@
+/**
+ * Admission control for inference calls, cheapest check first:
+ *
+ * 1. body limit per route kind (set on each route as it is declared, unless the route set its own);
+ * 2. in-flight cap (onRequest, before the body is even read) → 503 + Retry-After: the replica is saturated;
+ * 3. per-subject rate limit (rate-limit-plugin.ts, registered after auth so the subject is known) → 429;
+ * 4. element count over all inputs (preHandler, before any tensor is allocated) → 400 naming the limit.
+ * The batcher's own queue cap (429) sits behind these (src/batching).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
+import { routeKind } from '../auth/route-policy.js';
+import type { LimitsConfig } from './config.js';
+
+export interface LimitsPluginOptions {
+  readonly config: LimitsConfig;
+  readonly rejected?: Pick<Counter<'reason'>, 'inc'>;
+}
+
+export function reject(reply: FastifyReply, status: number, retryAfter: number, message: string): FastifyReply {
+  return reply.code(status).header('retry-after', String(retryAfter)).send({ error: message });
+}
+
+/** Sum of the element counts the request declares; NaN when a shape is malformed (the handler reports that). */
+export function declaredElements(body: unknown): number {
+  if (typeof body !== 'object' || body === null) return 0;
+  const inputs = (body as { inputs?: unknown }).inputs;
+  if (!Array.isArray(inputs)) return 0;
+  let total = 0;
+  for (const input of inputs) {
+    const shape = (input as { shape?: unknown } | null)?.shape;
+    if (!Array.isArray(shape)) continue;
+    total += shape.reduce((n: number, d: unknown) => (typeof d === 'number' && d >= 0 ? n * d : Number.NaN), 1);
+  }
+  return total;
+}
+
+const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) => {
+  const { config } = opts;
+  let inflight = 0;
+
+  app.addHook('onRoute', (route) => {
+    if (route.bodyLimit !== undefined) return;
+    route.bodyLimit = routeKind(route.url) === 'infer' ? config.inferBodyLimitBytes : config.bodyLimitBytes;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (routeKind(request.routeOptions.url) !== 'infer') return;
+    if (inflight >= config.maxInflight) {
+      opts.rejected?.inc({ reason: 'overload' });
+      return reject(reply, 503, 1, `server overloaded: ${config.maxInflight} inference calls in flight (MAX_INFLIGHT_REQUESTS)`);
+    }
+    inflight++;
+    // 'close' fires once whether the reply finished or the client went away, so the count cannot leak.
+    reply.raw.once('close', () => inflight--);
+  });
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply) => {
+    if (routeKind(request.routeOptions.url) !== 'infer') return;
+    const elements = declaredElements(request.body);
+    if (elements > config.maxRequestElements) {
+      opts.rejected?.inc({ reason: 'too_large' });
+      return reply.code(400).send({
+        error: `request declares ${elements} tensor elements across its inputs; the limit is ${config.maxRequestElements} (MAX_REQUEST_ELEMENTS)`,
+      });
+    }
+  });
+
+  app.decorate('inflightInferenceCalls', () => inflight);
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Inference calls currently admitted by the limits plugin. */
+    inflightInferenceCalls: () => number;
+  }
+}
+
+export default fp(limitsPlugin, { name: 'inference-limits', fastify: '5.x' });

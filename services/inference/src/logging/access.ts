@@ -1,0 +1,100 @@
+/**
+ * One ECS record per request, plus the audit record per inference call.
+ *
+ * The audit record (event.dataset "inference.audit", labels.audit "true") carries who called (subject, tenant,
+ * scope used), what (model, version), how it went (status, latency, cache hit) — never tensor data, headers or
+ * tokens. Other routes get an access record (event.dataset "inference.access"); health probes only at debug level,
+ * since kubelets probe every few seconds.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { routeKind } from '../auth/route-policy.js';
+
+export interface AuditRecord {
+  readonly event: {
+    readonly kind: 'event';
+    readonly category: readonly string[];
+    readonly type: readonly string[];
+    readonly action: string;
+    readonly outcome: 'success' | 'failure';
+    readonly dataset: string;
+    /** Nanoseconds (ECS event.duration). */
+    readonly duration: number;
+  };
+  readonly labels: { readonly audit: 'true' };
+  readonly user: { readonly id: string; readonly domain?: string };
+  readonly http: { readonly request: { readonly method: string }; readonly response: { readonly status_code: number } };
+  readonly url: { readonly path: string };
+  readonly inference: {
+    readonly model: string;
+    readonly version: string;
+    readonly status: number;
+    readonly latency_ms: number;
+    readonly cache_hit: boolean;
+    readonly cache: string;
+    readonly scopes: readonly string[];
+  };
+}
+
+function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q < 0 ? request.url : request.url.slice(0, q);
+}
+
+export function auditRecord(request: FastifyRequest, reply: FastifyReply): AuditRecord {
+  const status = reply.statusCode;
+  const latencyMs = reply.elapsedTime;
+  const labels = request.inferenceLabels ?? { model: 'unknown', version: 'unknown' };
+  return {
+    event: {
+      kind: 'event',
+      category: ['web'],
+      type: ['access'],
+      action: 'inference',
+      outcome: status < 400 ? 'success' : 'failure',
+      dataset: 'inference.audit',
+      duration: Math.round(latencyMs * 1e6),
+    },
+    labels: { audit: 'true' },
+    user: {
+      id: request.principal?.subject ?? 'unauthenticated',
+      ...(request.principal?.tenant ? { domain: request.principal.tenant } : {}),
+    },
+    http: { request: { method: request.method }, response: { status_code: status } },
+    url: { path: pathOf(request) },
+    inference: {
+      model: labels.model,
+      version: labels.version,
+      status,
+      latency_ms: Math.round(latencyMs * 1000) / 1000,
+      cache_hit: request.cacheOutcome === 'hit',
+      cache: request.cacheOutcome ?? 'bypass',
+      scopes: request.scopeUsed ? [request.scopeUsed] : [],
+    },
+  };
+}
+
+const accessLogPlugin: FastifyPluginAsync = async (app) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const kind = routeKind(request.routeOptions.url);
+    if (kind === 'infer') {
+      request.log.info(auditRecord(request, reply), 'inference audit');
+      return;
+    }
+    const record = {
+      event: { kind: 'event', category: ['web'], type: ['access'], dataset: 'inference.access', duration: Math.round(reply.elapsedTime * 1e6) },
+      http: { request: { method: request.method }, response: { status_code: reply.statusCode } },
+      url: { path: pathOf(request) },
+      ...(request.principal ? { user: { id: request.principal.subject } } : {}),
+    };
+    if (kind === 'health') request.log.debug(record, 'request');
+    else request.log.info(record, 'request');
+  });
+};
+
+export default fp(accessLogPlugin, { name: 'inference-access-log', fastify: '5.x' });

@@ -1,0 +1,128 @@
+/**
+ * The service's Prometheus instruments, created once per registry from the name contract in names.ts.
+ *
+ * A fresh Registry per app instance (rather than prom-client's global one) keeps tests that build several apps in
+ * one process from colliding on "metric already registered".
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { batchSizeBuckets, latencyBucketsSeconds, metricNames } from './names.js';
+
+type ModelLabels = 'model' | 'version';
+
+export interface InferenceMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<ModelLabels | 'status'>;
+  readonly requestDuration: Histogram<ModelLabels>;
+  readonly queueDuration: Histogram<ModelLabels>;
+  readonly computeDuration: Histogram<ModelLabels>;
+  readonly batchSize: Histogram<ModelLabels>;
+  readonly queueDepth: Gauge<ModelLabels>;
+  readonly inflight: Gauge;
+  readonly cacheHits: Counter;
+  readonly cacheMisses: Counter;
+  readonly cacheErrors: Counter<'operation'>;
+  readonly workerRestarts: Counter;
+  readonly modelReady: Gauge<ModelLabels>;
+  readonly rejected: Counter<'reason'>;
+  readonly authFailures: Counter<'reason'>;
+  readonly faultsInjected: Counter<'kind'>;
+  readonly draining: Gauge;
+}
+
+export interface MetricsOptions {
+  /** Also export process_* and nodejs_* metrics (CPU, RSS, heap, event-loop lag, GC). Default true. */
+  readonly processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const modelLabels: ModelLabels[] = ['model', 'version'];
+  const metrics: InferenceMetrics = {
+    registry,
+    requests: new Counter({
+      name: metricNames.requests,
+      help: 'Inference requests by model, version and HTTP status code.',
+      labelNames: [...modelLabels, 'status'],
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: metricNames.requestDuration,
+      help: 'Inference request latency in seconds, from the first byte received to the reply sent.',
+      labelNames: modelLabels,
+      buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    queueDuration: new Histogram({
+      name: metricNames.queueDuration,
+      help: 'Time a request waited in the dynamic batcher queue, in seconds.',
+      labelNames: modelLabels,
+      buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    computeDuration: new Histogram({
+      name: metricNames.computeDuration,
+      help: 'Duration of session.run for an executed batch, in seconds.',
+      labelNames: modelLabels,
+      buckets: latencyBucketsSeconds,
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: metricNames.batchSize,
+      help: 'Number of requests combined in an executed batch.',
+      labelNames: modelLabels,
+      buckets: batchSizeBuckets,
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: metricNames.queueDepth,
+      help: 'Requests waiting in the batcher queue.',
+      labelNames: modelLabels,
+      registers,
+    }),
+    inflight: new Gauge({ name: metricNames.inflight, help: 'Inference requests being handled.', registers }),
+    cacheHits: new Counter({ name: metricNames.cacheHits, help: 'Result cache hits.', registers }),
+    cacheMisses: new Counter({ name: metricNames.cacheMisses, help: 'Result cache misses.', registers }),
+    cacheErrors: new Counter({
+      name: metricNames.cacheErrors,
+      help: 'Result cache store failures (timeout, Redis down, undecryptable value); the request is served uncached.',
+      labelNames: ['operation'],
+      registers,
+    }),
+    workerRestarts: new Counter({
+      name: metricNames.workerRestarts,
+      help: 'Worker threads replaced after dying.',
+      registers,
+    }),
+    modelReady: new Gauge({
+      name: metricNames.modelReady,
+      help: '1 when the model version is loaded and warmed up, else 0.',
+      labelNames: modelLabels,
+      registers,
+    }),
+    rejected: new Counter({
+      name: metricNames.rejected,
+      help: 'Requests refused before inference, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    authFailures: new Counter({
+      name: metricNames.authFailures,
+      help: 'Requests refused by authentication or authorization, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    faultsInjected: new Counter({
+      name: metricNames.faultsInjected,
+      help: 'Faults injected for a rehearsal (FAULT_DELAY_MS, FAULT_ERROR_RATE), by kind.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    draining: new Gauge({ name: metricNames.draining, help: '1 while draining after SIGTERM.', registers }),
+  };
+  // Counters without labels are exported from the first scrape at 0, so rate() works before the first event.
+  metrics.draining.set(0);
+  metrics.inflight.set(0);
+  return metrics;
+}

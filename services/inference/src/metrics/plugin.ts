@@ -1,0 +1,59 @@
+/**
+ * Records every inference call: request counter by model/version/status, latency histogram, in-flight gauge.
+ *
+ * Label values are bounded: a model or version the repository does not serve is recorded as "unknown", so a
+ * client sending random model names cannot create unbounded time series.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { modelParams, routeKind } from '../auth/route-policy.js';
+import type { InferenceMetrics } from './instruments.js';
+
+/** Given the model and (optional) version in the URL, the version actually served, or undefined when unknown. */
+export type VersionResolver = (model: string, version: string | undefined) => string | undefined;
+
+export interface MetricsPluginOptions {
+  readonly metrics: InferenceMetrics;
+  readonly resolveVersion: VersionResolver;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the metrics plugin on inference calls: bounded label values for this request. */
+    inferenceLabels?: { readonly model: string; readonly version: string };
+  }
+  interface FastifyInstance {
+    /** The service's Prometheus instruments (one registry per app). */
+    inferenceMetrics: InferenceMetrics;
+  }
+}
+
+export function labelsFor(request: FastifyRequest, resolve: VersionResolver): { model: string; version: string } {
+  const { model, version } = modelParams(request.params);
+  const served = model === undefined ? undefined : resolve(model, version);
+  return served === undefined || model === undefined ? { model: 'unknown', version: 'unknown' } : { model, version: served };
+}
+
+const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, opts) => {
+  const { metrics } = opts;
+  app.decorate('inferenceMetrics', metrics);
+  const started = new WeakMap<FastifyRequest, bigint>();
+
+  app.addHook('onRequest', async (request) => {
+    if (routeKind(request.routeOptions.url) !== 'infer') return;
+    started.set(request, process.hrtime.bigint());
+    request.inferenceLabels = labelsFor(request, opts.resolveVersion);
+    metrics.inflight.inc();
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const start = started.get(request);
+    if (start === undefined) return;
+    metrics.inflight.dec();
+    const labels = request.inferenceLabels ?? { model: 'unknown', version: 'unknown' };
+    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  });
+};
+
+export default fp(metricsPlugin, { name: 'inference-metrics', fastify: '5.x' });

@@ -1,0 +1,77 @@
+/**
+ * Graceful shutdown on SIGTERM (and SIGINT):
+ *
+ * 1. at once: readiness answers 503 so the endpoint controller stops routing here, and new API requests are
+ *    refused with 503 + Retry-After + `Connection: close` (a gateway retries them on another replica);
+ * 2. `app.close()`: Fastify stops accepting connections and waits for in-flight requests — queued in the batcher
+ *    or running on a worker — to be answered; then onClose hooks close the worker pool, Redis and the metrics
+ *    listener;
+ * 3. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Gauge } from 'prom-client';
+import { routeKind } from '../auth/route-policy.js';
+
+export interface DrainState {
+  draining: boolean;
+}
+
+export interface DrainPluginOptions {
+  readonly state: DrainState;
+}
+
+const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!opts.state.draining) return;
+    const url = request.routeOptions.url;
+    if (url === '/v2/health/ready') return reply.code(503).send({ error: 'shutting down' });
+    if (routeKind(url) === 'health') return;
+    reply.header('connection', 'close').header('retry-after', '1');
+    return reply.code(503).send({ error: 'shutting down: retry on another replica' });
+  });
+};
+
+export const drainGate = fp(drainPlugin, { name: 'inference-drain', fastify: '5.x' });
+
+export interface ShutdownOptions {
+  readonly app: FastifyInstance;
+  readonly state: DrainState;
+  readonly timeoutSeconds: number;
+  readonly draining?: Pick<Gauge, 'set'>;
+  /** Closed after the app (the metrics listener: Prometheus may scrape until the end). */
+  readonly afterClose?: () => Promise<unknown>;
+  readonly exit?: (code: number) => void;
+  readonly signals?: readonly NodeJS.Signals[];
+}
+
+/** Installs the signal handlers; returns the drain function (tests call it directly). */
+export function installShutdown(opts: ShutdownOptions): (signal: string) => Promise<void> {
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  let started = false;
+  const drain = async (signal: string): Promise<void> => {
+    if (started) return;
+    started = true;
+    opts.state.draining = true;
+    opts.draining?.set(1);
+    const log = opts.app.log;
+    log.warn({ event: { action: 'shutdown' }, signal, timeout_s: opts.timeoutSeconds }, 'draining: readiness is 503, new requests refused');
+    const timer = setTimeout(() => {
+      log.error({ event: { action: 'shutdown' } }, `drain exceeded SHUTDOWN_TIMEOUT_SECONDS=${opts.timeoutSeconds}; exiting`);
+      exit(1);
+    }, opts.timeoutSeconds * 1000);
+    try {
+      await opts.app.close();
+      await opts.afterClose?.();
+      log.info({ event: { action: 'shutdown' } }, 'drained; exiting');
+      clearTimeout(timer);
+      exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'error while draining');
+      clearTimeout(timer);
+      exit(1);
+    }
+  };
+  for (const signal of opts.signals ?? ['SIGTERM', 'SIGINT']) process.once(signal, () => void drain(signal));
+  return drain;
+}
