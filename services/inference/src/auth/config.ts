@@ -5,6 +5,7 @@
  * mixed with public-key ones (the RS256→HS256 key-confusion attack needs exactly that mix).
  */
 import { readFileSync } from 'node:fs';
+import { positiveInt } from '../cache/config.js';
 
 export type AuthMode = 'jwt' | 'none';
 
@@ -21,6 +22,8 @@ export interface AuthConfig {
   readonly publicKeyPem?: string;
   /** JWKS_URL: remote key set, cached and refetched on unknown `kid`. */
   readonly jwksUrl?: URL;
+  /** JWKS_COOLDOWN_SECONDS (default 30): minimum time between two JWKS fetches triggered by unknown key ids. */
+  readonly jwksCooldownSeconds: number;
   /** JWT_SECRET: shared secret, only with HS* algorithms. */
   readonly secret?: string;
   /** JWT_CLOCK_TOLERANCE_SECONDS (default 30): allowed clock skew for exp/nbf/iat. */
@@ -47,7 +50,8 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     throw new Error(`JWT_CLOCK_TOLERANCE_SECONDS must be an integer 0..300, got "${toleranceRaw}"`);
   }
   const tenantClaim = env.JWT_TENANT_CLAIM?.trim() || 'tenant';
-  if (mode === 'none') return { mode, algorithms: [], clockToleranceSeconds, tenantClaim };
+  const jwksCooldownSeconds = positiveInt(env, 'JWKS_COOLDOWN_SECONDS', 30, 0);
+  if (mode === 'none') return { mode, algorithms: [], clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
 
   const algorithms = list(env.JWT_ALGORITHMS ?? 'RS256');
   for (const alg of algorithms) {
@@ -73,7 +77,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   if (hmac.length > 0) {
     if (publicKeyPem || jwks) throw new Error('HS* algorithms take JWT_SECRET, not JWT_PUBLIC_KEY or JWKS_URL');
     if (!secret || Buffer.byteLength(secret) < 32) throw new Error('HS* algorithms need JWT_SECRET of at least 32 bytes');
-    return { mode, algorithms, issuer, audience, secret, clockToleranceSeconds, tenantClaim };
+    return { mode, algorithms, issuer, audience, secret, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
   }
   if (secret) throw new Error('JWT_SECRET is only valid with HS* algorithms in JWT_ALGORITHMS');
   if (Boolean(publicKeyPem) === Boolean(jwks)) {
@@ -87,5 +91,5 @@ export function authConfigFromEnv(env: Env): AuthConfig {
       throw new Error(`JWKS_URL is not a URL: "${jwks}"`);
     }
   }
-  return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaim };
+  return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
 }

@@ -33,7 +33,7 @@ function describe(error: unknown): AuthError {
   if (error instanceof errors.JWTExpired) return new AuthError('invalid_token', 'token expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     const what: Record<string, string> = { nbf: 'token not yet valid', iss: 'unexpected issuer', aud: 'unexpected audience' };
-    const missing = error.reason === 'missing' ? `token lacks the "${error.claim}" claim` : undefined;
+    const missing = error.reason === 'missing' ? `token lacks the ${error.claim} claim` : undefined;
     return new AuthError('invalid_token', missing ?? what[error.claim] ?? `claim "${error.claim}" rejected`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return new AuthError('invalid_token', 'token algorithm not allowed');
@@ -60,8 +60,13 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
   if (config.secret !== undefined) key = new TextEncoder().encode(config.secret);
   else if (config.publicKeyPem !== undefined) key = createPublicKey(config.publicKeyPem);
   else if (config.jwksUrl !== undefined) {
-    // jose caches the set, refetches on an unknown kid (key rotation) at most once per cooldown.
-    key = createRemoteJWKSet(config.jwksUrl, { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    // jose caches the set for 10 min and refetches on an unknown kid (key rotation), at most once per cooldown
+    // so a flood of tokens with random kids cannot hammer the issuer.
+    key = createRemoteJWKSet(config.jwksUrl, {
+      cacheMaxAge: 10 * 60_000,
+      cooldownDuration: config.jwksCooldownSeconds * 1000,
+      timeoutDuration: 5_000,
+    });
   } else throw new Error('no JWT key configured');
 
   return async (token) => {

@@ -41,17 +41,33 @@ function flatten(data: unknown, out: unknown[]): void {
   else out.push(data);
 }
 
-function elementBytes(name: string, data: unknown): Buffer {
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+/**
+ * Element bytes, prefixed with their encoding so encodings can never collide: "raw" for typed arrays,
+ * "f64" for plain JSON numbers/booleans, "tagged" (1 tag byte + 8 bytes per element) when a JSON parser handed us
+ * bigints for int64 values beyond 2^53.
+ */
+function elementBytes(writer: FieldWriter, name: string, data: unknown): void {
+  if (ArrayBuffer.isView(data)) {
+    writer.string('raw').bytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return;
+  }
   const flat: unknown[] = [];
   flatten(data, flat);
-  const out = Buffer.alloc(flat.length * 8);
+  const tagged = flat.some((v) => typeof v === 'bigint');
+  const width = tagged ? 9 : 8;
+  const out = Buffer.alloc(flat.length * width);
   flat.forEach((v, i) => {
+    const at = i * width;
+    if (typeof v === 'bigint') {
+      out[at] = 1;
+      out.writeBigInt64LE(BigInt.asIntN(64, v), at + 1);
+      return;
+    }
     const n = typeof v === 'boolean' ? Number(v) : v;
     if (typeof n !== 'number') throw new CanonicalizationError(`input "${name}": element ${i} is not a number`);
-    out.writeDoubleLE(n, i * 8);
+    out.writeDoubleLE(n, tagged ? at + 1 : at);
   });
-  return out;
+  writer.string(tagged ? 'tagged' : 'f64').bytes(out);
 }
 
 function asInput(value: unknown, index: number): V2Input {
@@ -74,7 +90,7 @@ export function writeCanonicalInputs(writer: FieldWriter, inputs: unknown): void
   writer.string(String(sorted.length));
   for (const input of sorted) {
     writer.string(input.name).string(input.datatype).string(input.shape.join(','));
-    writer.bytes(elementBytes(input.name, input.data));
+    elementBytes(writer, input.name, input.data);
   }
 }
 

@@ -32,7 +32,8 @@ export function cacheKey(secret: Buffer, input: CacheKeyInput): string {
     typeof params === 'object' && params !== null
       ? Object.fromEntries(Object.entries(params).filter(([k]) => !cacheControlParameters.has(k)))
       : null;
-  writer.string(stableJson(kept));
+  // No parameters and only cache-control parameters are the same request.
+  writer.string(stableJson(kept !== null && Object.keys(kept).length > 0 ? kept : null));
   writeCanonicalInputs(writer, input.body.inputs);
   const hmac = createHmac('sha256', secret);
   for (const part of writer.toBuffers()) hmac.update(part);

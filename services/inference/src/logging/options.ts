@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ecsFormat } from '@elastic/ecs-pino-format';
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyServerOptions } from 'fastify';
 
 /** Paths pino replaces with "[REDACTED]" wherever they appear; the audit and access records never log them anyway. */
 export const redactedPaths = [
@@ -65,7 +65,6 @@ export function loggingServerOptions(options: LoggingOptions): FastifyServerOpti
       ...(options.stream ? { stream: options.stream } : {}),
     },
     genReqId: requestIdOf,
-    requestIdLogLabel: 'http.request.id',
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'http.request.id', disableRequestLogging: true }),
   };
 }

@@ -1,0 +1,39 @@
+/**
+ * Every production setting (auth, cache, limits, faults, shutdown, TLS, logging, metrics port) read from the
+ * environment once, at start, so a bad value stops the process with a message naming the variable.
+ * docs/configuration.md lists each with its default.
+ */
+import { authConfigFromEnv, type AuthConfig } from '../auth/config.js';
+import { cacheConfigFromEnv, positiveInt, type CacheConfig } from '../cache/config.js';
+import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
+import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
+import { shutdownTimeoutFromEnv } from '../shutdown/config.js';
+import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ProductionConfig {
+  readonly auth: AuthConfig;
+  readonly cache: CacheConfig;
+  readonly limits: LimitsConfig;
+  readonly fault: FaultConfig;
+  readonly shutdownTimeoutSeconds: number;
+  readonly tls?: TlsFiles;
+  /** METRICS_PORT (default 9000); 0 = any free port (tests). */
+  readonly metricsPort: number;
+  /** LOG_LEVEL (default info). */
+  readonly logLevel: string;
+}
+
+export function productionConfigFromEnv(env: Env): ProductionConfig {
+  return {
+    auth: authConfigFromEnv(env),
+    cache: cacheConfigFromEnv(env),
+    limits: limitsConfigFromEnv(env),
+    fault: faultConfigFromEnv(env),
+    shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
+    tls: tlsFilesFromEnv(env),
+    metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}

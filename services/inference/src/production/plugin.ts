@@ -1,0 +1,99 @@
+/**
+ * The production layer as one Fastify plugin, registered by app.ts before the routes.
+ *
+ * Order matters: Fastify runs hooks of one kind in registration order. Per inference call:
+ *   onRequest  metrics (labels, in-flight) → drain gate (503 while shutting down) → admission (in-flight cap 503)
+ *              → auth (401/403) → per-subject rate limit (429)
+ *   preHandler element-count limit (400) → fault injection (delay / 500) → cache lookup (hit answers here)
+ *   handler    the batcher and workers (src/routes)
+ *   onSend     cache store, x-request-id
+ *   onResponse request counter + latency histogram, audit record
+ * so the cheapest refusals come first and every answer, refusals included, is counted and logged.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import authPlugin from '../auth/plugin.js';
+import { createVerifier } from '../auth/verifier.js';
+import cachePlugin from '../cache/plugin.js';
+import { LruStore } from '../cache/lru-store.js';
+import { createRedisClient } from '../cache/redis-client.js';
+import { RedisStore } from '../cache/redis-store.js';
+import { ResultCache } from '../cache/result-cache.js';
+import faultPlugin from '../fault/plugin.js';
+import limitsPlugin from '../limits/plugin.js';
+import rateLimitPlugin from '../limits/rate-limit-plugin.js';
+import { RedisWindowLimiter } from '../limits/redis-window.js';
+import { TokenBuckets, type RateLimiter } from '../limits/token-bucket.js';
+import accessLogPlugin from '../logging/access.js';
+import type { InferenceMetrics } from '../metrics/instruments.js';
+import metricsPlugin, { type VersionResolver } from '../metrics/plugin.js';
+import { drainGate, type DrainState } from '../shutdown/drain.js';
+import type { ProductionConfig } from './config.js';
+
+export interface ProductionPluginOptions {
+  readonly config: ProductionConfig;
+  readonly metrics: InferenceMetrics;
+  readonly drain: DrainState;
+  /** The version serving (model, requested version), undefined when none: from the model repository. */
+  readonly resolveVersion: VersionResolver;
+}
+
+const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app, opts) => {
+  const { config, metrics } = opts;
+  let redis: Redis | undefined;
+  if (config.cache.redisUrl !== undefined) {
+    let lastLogged = 0;
+    redis = createRedisClient({
+      url: config.cache.redisUrl,
+      commandTimeoutMs: config.cache.redisTimeoutMs,
+      onError: (error) => {
+        // Reconnect attempts fail every few hundred ms while Redis is down; one line per 10 s is enough.
+        if (Date.now() - lastLogged < 10_000) return;
+        lastLogged = Date.now();
+        app.log.warn({ err: error }, 'redis unavailable: serving uncached and rate limiting locally until it is back');
+      },
+    });
+    app.addHook('onClose', async () => redis?.disconnect());
+  }
+
+  await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
+  await app.register(accessLogPlugin);
+  await app.register(drainGate, { state: opts.drain });
+  await app.register(limitsPlugin, { config: config.limits, rejected: metrics.rejected });
+
+  if (config.auth.mode === 'none') {
+    app.log.warn('AUTH_MODE=none: every caller is trusted with every scope; use only on loopback or behind an authenticating gateway');
+  }
+  await app.register(authPlugin, {
+    verify: config.auth.mode === 'jwt' ? createVerifier(config.auth) : undefined,
+    failures: metrics.authFailures,
+  });
+
+  if (config.limits.ratePerSecond > 0) {
+    const local = new TokenBuckets(config.limits.ratePerSecond, config.limits.burst);
+    const limiter: RateLimiter = redis ? new RedisWindowLimiter(redis, config.limits.burst, local) : local;
+    await app.register(rateLimitPlugin, { limiter, rejected: metrics.rejected });
+  }
+
+  await app.register(faultPlugin, { config: config.fault, injected: metrics.faultsInjected });
+
+  if (config.cache.enabled) {
+    if (config.cache.redisUrl !== undefined && config.cache.hmacKeyGenerated) {
+      app.log.warn('CACHE_HMAC_KEY is unset: cache keys differ per replica, so replicas do not share Redis entries');
+    }
+    const store = redis
+      ? new RedisStore({ client: redis })
+      : new LruStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
+    const cache = new ResultCache({
+      store,
+      ttlSeconds: config.cache.ttlSeconds,
+      keyRing: config.cache.keyRing,
+      counters: { hits: metrics.cacheHits, misses: metrics.cacheMisses, errors: metrics.cacheErrors },
+      onError: (operation, error) => app.log.debug({ err: error, cache: { operation } }, 'cache error; serving uncached'),
+    });
+    await app.register(cachePlugin, { cache, hmacKey: config.cache.hmacKey, resolveVersion: opts.resolveVersion });
+  }
+};
+
+export default fp(productionPlugin, { name: 'inference-production', fastify: '5.x' });

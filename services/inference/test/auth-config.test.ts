@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { authConfigFromEnv } from '../src/auth/config.js';
+import { routeKind, requiredScope } from '../src/auth/route-policy.js';
+
+const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+const base = { JWT_ISSUER: 'https://issuer', JWT_AUDIENCE: 'inference', JWT_PUBLIC_KEY: pem };
+
+describe('auth settings', () => {
+  it('defaults to jwt with RS256 and 30 s clock tolerance', () => {
+    const config = authConfigFromEnv(base);
+    expect(config.mode).toBe('jwt');
+    expect(config.algorithms).toEqual(['RS256']);
+    expect(config.clockToleranceSeconds).toBe(30);
+  });
+
+  it.each([
+    [{ JWT_ALGORITHMS: 'RS256,none' }, /never contain "none"/],
+    [{ JWT_ALGORITHMS: 'HS256,RS256' }, /mixes HMAC \(HS256\) with public-key/],
+    [{ JWT_ALGORITHMS: 'XX999' }, /unknown algorithm "XX999"/],
+    [{ JWT_ISSUER: '' }, /needs JWT_ISSUER/],
+    [{ JWT_AUDIENCE: '' }, /needs JWT_AUDIENCE/],
+    [{ JWKS_URL: 'https://issuer/jwks' }, /exactly one of JWT_PUBLIC_KEY/],
+    [{ JWT_PUBLIC_KEY: '', JWKS_URL: 'not a url' }, /JWKS_URL is not a URL/],
+    [{ JWT_ALGORITHMS: 'HS256' }, /HS\* algorithms take JWT_SECRET/],
+    [{ JWT_ALGORITHMS: 'HS256', JWT_PUBLIC_KEY: '', JWT_SECRET: 'short' }, /at least 32 bytes/],
+    [{ AUTH_MODE: 'basic' }, /AUTH_MODE must be "jwt" or "none"/],
+    [{ JWT_CLOCK_TOLERANCE_SECONDS: '3600' }, /JWT_CLOCK_TOLERANCE_SECONDS must be an integer 0..300/],
+  ])('refuses %o', (override, message) => {
+    expect(() => authConfigFromEnv({ ...base, ...override })).toThrow(message);
+  });
+
+  it('accepts AUTH_MODE=none without any key', () => {
+    expect(authConfigFromEnv({ AUTH_MODE: 'none' }).mode).toBe('none');
+  });
+});
+
+describe('route policy', () => {
+  it.each([
+    ['/v2/health/ready', 'health', undefined],
+    ['/v2/health/live', 'health', undefined],
+    ['/v2/models/:model/infer', 'infer', 'infer'],
+    ['/v2/models/:model/versions/:version/infer', 'infer', 'infer'],
+    ['/v2/models/:model', 'metadata', 'models:read'],
+    ['/v2', 'metadata', 'models:read'],
+    ['/v2/admin/cache/purge', 'admin', 'admin'],
+    ['/v2/repository/models/:model/load', 'admin', 'admin'],
+    [undefined, 'unmatched', undefined],
+  ])('%s is %s and needs %s', (url, kind, scope) => {
+    expect(routeKind(url)).toBe(kind);
+    expect(requiredScope(routeKind(url))).toBe(scope);
+  });
+});
