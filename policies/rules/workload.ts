@@ -1,0 +1,148 @@
+/**
+ * Workload essentials from checkov and kube-linter: probes, requests and limits, image tags, read-only root
+ * file system, service-account tokens. Plus the seed's liveness math: a hung container restarts within
+ * `slo.restartWithinSeconds`.
+ *
+ * checkov ids: the Kubernetes-manifest checks are CKV_K8S_12 "Memory requests" and CKV_K8S_13 "Memory limits"
+ * (checkov/kubernetes/checks/resource/k8s/MemoryRequests.py, MemoryLimits.py); checkov's *Terraform* checks use
+ * the same two ids the other way round (checkov/terraform/checks/resource/kubernetes/MemoryRequests.py has
+ * CKV_K8S_13, MemoryLimits.py has CKV_K8S_12). We cite the manifest ids and name the Terraform ones.
+ */
+import { slo } from '../slo.js';
+import { block, bool, num, str, stringMap } from '../engine/values.js';
+import type { Rule } from '../engine/rule.js';
+import { containerSecurity, eachContainer, eachWorkload } from '../kubernetes/containers.js';
+import { checkov, checkovTf, kubeLinter, repo, seed } from './sources.js';
+
+const liveness: Rule = {
+  id: 'workload.liveness-probe',
+  rationale: 'Without a liveness probe a hung process keeps its pod and keeps receiving traffic until a human notices.',
+  sources: [checkov('CKV_K8S_8', 'Liveness Probe Should be Configured'), checkovTf('CKV_K8S_8', 'LivenessProbe.py'), kubeLinter('no-liveness-probe')],
+  refs: ['CKV_K8S_8', 'kube-linter:no-liveness-probe'],
+  fix: 'Add liveness_probe (http_get on /v2/health/live for the inference service).',
+  check: (ctx) =>
+    eachContainer(ctx, (c) => {
+      const has = block(c.body, 'liveness_probe') !== undefined;
+      return { ok: has, message: has ? 'liveness probe set' : 'no liveness probe' };
+    }, { includeInit: false }),
+};
+
+const readiness: Rule = {
+  id: 'workload.readiness-probe',
+  rationale: 'Without a readiness probe a pod receives traffic before its model is loaded.',
+  sources: [checkov('CKV_K8S_9', 'Readiness Probe Should be Configured'), checkovTf('CKV_K8S_9', 'ReadinessProbe.py'), kubeLinter('no-readiness-probe')],
+  refs: ['CKV_K8S_9', 'kube-linter:no-readiness-probe'],
+  fix: 'Add readiness_probe (http_get on /v2/health/ready for the inference service).',
+  check: (ctx) =>
+    eachContainer(ctx, (c) => {
+      const has = block(c.body, 'readiness_probe') !== undefined;
+      return { ok: has, message: has ? 'readiness probe set' : 'no readiness probe' };
+    }, { includeInit: false }),
+};
+
+function resourceRule(id: string, kind: 'requests' | 'limits', resource: 'cpu' | 'memory', ref: string, tfRef: string, tfFile: string, why: string): Rule {
+  return {
+    id,
+    rationale: why,
+    sources: [checkov(ref, `${resource === 'cpu' ? 'CPU' : 'Memory'} ${kind} should be set`), checkovTf(tfRef, tfFile), kubeLinter(`unset-${resource}-requirements`)],
+    refs: [ref, `kube-linter:unset-${resource}-requirements`],
+    fix: `Set resources.${kind}.${resource} on the container.`,
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        const value = stringMap(block(c.body, 'resources'), kind)[resource];
+        return { ok: value !== undefined && value !== '', message: value ? `${kind}.${resource} = ${value}` : `no ${kind}.${resource}` };
+      }),
+  };
+}
+
+const cpuRequests = resourceRule('workload.cpu-requests', 'requests', 'cpu', 'CKV_K8S_10', 'CKV_K8S_10', 'CPURequests.py', 'The scheduler places pods by their requests; without them a node is overcommitted and latency suffers.');
+const cpuLimits = resourceRule('workload.cpu-limits', 'limits', 'cpu', 'CKV_K8S_11', 'CKV_K8S_11', 'CPULimits.py', 'A container without a CPU limit can starve its neighbours, including the batcher of another replica.');
+// Terraform ids are swapped for memory (see the file header): requests = CKV_K8S_13, limits = CKV_K8S_12 in Terraform.
+const memoryRequests = resourceRule('workload.memory-requests', 'requests', 'memory', 'CKV_K8S_12', 'CKV_K8S_13', 'MemoryRequests.py', 'Memory requests let the scheduler keep model weights and batches from overcommitting a node.');
+const memoryLimits = resourceRule('workload.memory-limits', 'limits', 'memory', 'CKV_K8S_13', 'CKV_K8S_12', 'MemoryLimits.py', 'A memory limit turns a leak into a restart of one container instead of node-wide OOM kills.');
+
+/** Splits `registry:5000/repo/name:tag@sha256:…` into its tag and digest. */
+export function imageParts(image: string): { tag?: string; digest?: string } {
+  const [ref, digest] = image.split('@', 2);
+  const lastSlash = (ref ?? '').lastIndexOf('/');
+  const nameAndTag = (ref ?? '').slice(lastSlash + 1);
+  const colon = nameAndTag.indexOf(':');
+  const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : undefined;
+  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+const imageTag: Rule = {
+  id: 'workload.image-tag',
+  rationale: 'An image without a tag or with `latest` changes under a running deployment; a rollback cannot restore it.',
+  sources: [checkov('CKV_K8S_14', 'Image Tag should be fixed - not latest or blank'), checkovTf('CKV_K8S_14', 'ImageTagFixed.py'), kubeLinter('latest-tag')],
+  refs: ['CKV_K8S_14', 'kube-linter:latest-tag'],
+  fix: 'Reference the image with a fixed version tag and its digest (name:1.2.3@sha256:…).',
+  check: (ctx) =>
+    eachContainer(ctx, (c) => {
+      const image = str(c.body, 'image') ?? '';
+      const { tag, digest } = imageParts(image);
+      const ok = image !== '' && (digest !== undefined || (tag !== undefined && tag !== 'latest'));
+      return { ok, message: ok ? `image ${image}` : `image "${image}" has ${tag === 'latest' ? 'the latest tag' : 'no tag or digest'}` };
+    }),
+};
+
+const readOnlyRoot: Rule = {
+  id: 'workload.read-only-root-fs',
+  rationale: 'A read-only root file system stops an intruder from dropping tools into the container; writable paths are explicit emptyDirs.',
+  sources: [checkov('CKV_K8S_22', 'Use read-only filesystem for containers where possible'), checkovTf('CKV_K8S_22', 'ReadonlyRootFilesystem.py'), kubeLinter('no-read-only-root-fs')],
+  refs: ['CKV_K8S_22', 'kube-linter:no-read-only-root-fs'],
+  fix: 'Set security_context.read_only_root_filesystem = true and mount an empty_dir where the process writes (e.g. /tmp).',
+  check: (ctx) =>
+    eachContainer(ctx, (c) => {
+      const v = bool(containerSecurity(c), 'read_only_root_filesystem');
+      return { ok: v === true, message: v === true ? 'read-only root file system' : 'root file system is writable' };
+    }),
+};
+
+const serviceAccountToken: Rule = {
+  id: 'workload.service-account-token',
+  rationale: 'The service never calls the Kubernetes API; a mounted token is only useful to an attacker.',
+  sources: [checkov('CKV_K8S_38', 'Ensure that Service Account Tokens are only mounted where necessary'), checkovTf('CKV_K8S_38', 'AutomountServiceAccountToken.py')],
+  refs: ['CKV_K8S_38'],
+  fix: 'Set automount_service_account_token = false in the pod spec.',
+  check: (ctx) =>
+    eachWorkload(ctx, (w) => {
+      const v = bool(w.podSpec, 'automount_service_account_token');
+      return { ok: v === false, message: v === false ? 'token not mounted' : `automount_service_account_token is ${v === undefined ? 'unset (defaults to true)' : 'true'}` };
+    }),
+};
+
+/** Kubernetes probe defaults (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/). */
+const probeDefaults = { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 1 } as const;
+
+/**
+ * Worst case from the moment a started container hangs to the kubelet deciding to restart it: the hang begins
+ * just after a successful probe, then `failureThreshold` probes, `periodSeconds` apart, each time out.
+ * initialDelaySeconds only delays the first probe after start and a startup probe guards start-up, so neither
+ * counts. The kill itself then waits up to terminationGracePeriodSeconds for a process that ignores SIGTERM
+ * (the provider has no probe-level grace period); docs/policies.md says so.
+ */
+export function livenessRestartSeconds(probe: unknown): number {
+  const period = num(probe, 'period_seconds') ?? probeDefaults.periodSeconds;
+  const failures = num(probe, 'failure_threshold') ?? probeDefaults.failureThreshold;
+  const timeout = num(probe, 'timeout_seconds') ?? probeDefaults.timeoutSeconds;
+  return period * failures + timeout;
+}
+
+const livenessBound: Rule = {
+  id: 'workload.liveness-restart-bound',
+  rationale: `A hung container must be restarted within slo.restartWithinSeconds (${slo.restartWithinSeconds} s): period × failureThreshold + timeout must fit.`,
+  sources: [seed('restart a hung container within the SLO bound', repo.slo)],
+  refs: [],
+  fix: `Lower liveness_probe period_seconds / failure_threshold / timeout_seconds so period × failures + timeout ≤ ${slo.restartWithinSeconds}.`,
+  check: (ctx) =>
+    eachContainer(ctx, (c) => {
+      const probe = block(c.body, 'liveness_probe');
+      if (!probe) return undefined;
+      const seconds = livenessRestartSeconds(probe);
+      const ok = seconds <= slo.restartWithinSeconds;
+      return { ok, message: `hang detected after ≤ ${seconds} s (bound ${slo.restartWithinSeconds} s)` };
+    }, { includeInit: false }),
+};
+
+export const workloadRules: readonly Rule[] = [liveness, readiness, livenessBound, cpuRequests, cpuLimits, memoryRequests, memoryLimits, imageTag, readOnlyRoot, serviceAccountToken];
