@@ -1,0 +1,206 @@
+import { InferenceError, badRequest } from '../protocol/errors.js';
+import type { HostTensor, InferRequest, TensorSpec } from '../protocol/types.js';
+import type { RunResult } from '../workers/worker-pool.js';
+import type { WireTensor } from '../workers/messages.js';
+import { assembleBatch, splitBatch, toHostTensors } from './batch-assembly.js';
+import type { BatchSettings } from './batch-settings.js';
+import type { InferenceEvents } from './observer.js';
+
+/** What executes batches: the worker pool, or anything else with the same two methods. */
+export interface BatchRunner {
+  /** How many batches of `key` may run at once (workers holding the model). */
+  capacity(key: string): number;
+  run(key: string, inputs: readonly WireTensor[], rows: readonly number[]): Promise<RunResult>;
+}
+
+export interface BatcherTarget {
+  readonly model: string;
+  readonly version: number;
+  /** Runner key of the model version. */
+  readonly key: string;
+  readonly inputs: readonly TensorSpec[];
+}
+
+interface Queued {
+  readonly inputs: readonly HostTensor[];
+  readonly rows: number;
+  readonly enqueuedAt: number;
+  readonly resolve: (outputs: HostTensor[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Triton-style dynamic batcher for one model version. Requests wait in groups keyed by their non-batch
+ * dimensions (only equal shapes are combined, never padded). A group is dispatched when a worker is free and
+ * either it fills maxBatchSize, reaches a preferred batch size, or its oldest request has waited
+ * maxQueueDelayMicroseconds. While every worker is busy, requests keep accumulating, so batches grow with load.
+ */
+export class DynamicBatcher {
+  private readonly groups = new Map<string, Queued[]>();
+  private depth = 0;
+  private inflight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private recentComputeMs = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly target: BatcherTarget,
+    readonly settings: BatchSettings,
+    private readonly runner: BatchRunner,
+    private readonly events: InferenceEvents,
+  ) {}
+
+  /** Requests waiting (not yet dispatched). */
+  get queueDepth(): number {
+    return this.depth;
+  }
+
+  /** Queues a validated request; resolves with all of the model's outputs for it. */
+  submit(request: InferRequest): Promise<HostTensor[]> {
+    const rows = this.rowsOf(request.inputs);
+    if (this.depth >= this.settings.maxQueueSize) {
+      const retryAfter = this.retryAfterSeconds();
+      throw new InferenceError(
+        429,
+        `model ${this.target.model} version ${this.target.version} has ${this.depth} requests queued (maxQueueSize ${this.settings.maxQueueSize}); retry after ${retryAfter} s`,
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+    const signature = this.settings.maxBatchSize === 0 ? `solo:${Math.random()}` : signatureOf(this.target.inputs, request.inputs);
+    return new Promise((resolve, reject) => {
+      const group = this.groups.get(signature) ?? [];
+      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject });
+      this.groups.set(signature, group);
+      this.setDepth(this.depth + 1);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once nothing is queued or running (for graceful shutdown). */
+  idle(): Promise<void> {
+    if (this.depth === 0 && this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private rowsOf(inputs: readonly HostTensor[]): number {
+    if (this.settings.maxBatchSize === 0) return 1;
+    const first = inputs[0];
+    const rows = first?.shape[0] ?? 0;
+    for (const t of inputs) {
+      if (t.shape[0] !== rows) throw badRequest(`inputs disagree on the batch dimension: '${first?.name}' has ${rows}, '${t.name}' has ${t.shape[0]}`);
+    }
+    if (rows < 1) throw badRequest(`input '${first?.name}': the batch dimension (dimension 0) must be at least 1`);
+    if (rows > this.settings.maxBatchSize) {
+      throw badRequest(`input '${first?.name}': batch of ${rows} rows exceeds the model's maxBatchSize ${this.settings.maxBatchSize}`);
+    }
+    return rows;
+  }
+
+  private schedule(): void {
+    const now = performance.now();
+    if (this.runner.capacity(this.target.key) === 0) {
+      // No worker holds the model (all replaced at once): fail fast instead of leaving requests hanging.
+      this.failQueued(new InferenceError(503, `no worker has model ${this.target.model} version ${this.target.version} loaded; retry shortly`));
+      return;
+    }
+    while (this.inflight < this.runner.capacity(this.target.key)) {
+      const batch = this.takeReadyBatch(now);
+      if (!batch) break;
+      void this.dispatch(batch, now);
+    }
+    this.armTimer(now);
+  }
+
+  /** The next batch to run, oldest group first, or undefined when no group is ready yet. */
+  private takeReadyBatch(now: number): Queued[] | undefined {
+    const { maxBatchSize, preferredBatchSizes, maxQueueDelayMicroseconds } = this.settings;
+    const groups = [...this.groups.entries()].sort(([, a], [, b]) => (a[0]?.enqueuedAt ?? 0) - (b[0]?.enqueuedAt ?? 0));
+    for (const [signature, group] of groups) {
+      const limit = Math.max(1, maxBatchSize);
+      const rows = group.reduce((n, q) => n + q.rows, 0);
+      const expired = now - (group[0]?.enqueuedAt ?? now) >= maxQueueDelayMicroseconds / 1000;
+      const preferred = [...preferredBatchSizes].reverse().find((size) => size <= rows);
+      const target = rows >= limit ? limit : preferred ?? (expired ? rows : 0);
+      if (target === 0) continue;
+      const batch: Queued[] = [];
+      let taken = 0;
+      while (group.length > 0 && taken + (group[0]?.rows ?? 0) <= target) {
+        const next = group.shift() as Queued;
+        taken += next.rows;
+        batch.push(next);
+      }
+      if (group.length === 0) this.groups.delete(signature);
+      if (batch.length > 0) return batch;
+    }
+    return undefined;
+  }
+
+  private armTimer(now: number): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.depth === 0 || this.inflight >= this.runner.capacity(this.target.key)) return;
+    const delayMs = this.settings.maxQueueDelayMicroseconds / 1000;
+    const oldest = Math.min(...[...this.groups.values()].map((g) => g[0]?.enqueuedAt ?? now));
+    this.timer = setTimeout(() => this.schedule(), Math.max(0, oldest + delayMs - now));
+  }
+
+  private async dispatch(batch: Queued[], now: number): Promise<void> {
+    this.inflight++;
+    this.setDepth(this.depth - batch.length);
+    const rows = batch.map((q) => q.rows);
+    const queueMs = batch.map((q) => now - q.enqueuedAt);
+    let result: RunResult | undefined;
+    try {
+      const inputs = assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
+      result = await this.runner.run(this.target.key, inputs, rows);
+      this.deliver(batch, rows, result);
+    } catch (error) {
+      const failure = error instanceof InferenceError ? error : new InferenceError(500, `inference failed: ${(error as Error).message}`);
+      for (const q of batch) q.reject(failure);
+    } finally {
+      this.inflight--;
+      const computeMs = result?.computeMs ?? 0;
+      this.recentComputeMs = computeMs;
+      const ok = result !== undefined && (result.kind === 'batch' || result.slices.some((s) => 'outputs' in s));
+      this.events.batch({ model: this.target.model, version: this.target.version, batchSize: rows.reduce((a, b) => a + b, 0), queueMs, computeMs, ok });
+      this.schedule();
+      if (this.depth === 0 && this.inflight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private deliver(batch: readonly Queued[], rows: readonly number[], result: RunResult): void {
+    if (result.kind === 'batch') {
+      const split = splitBatch(result.outputs, rows);
+      batch.forEach((q, i) => q.resolve(split[i] ?? []));
+      return;
+    }
+    batch.forEach((q, i) => {
+      const slice = result.slices[i];
+      if (slice && 'outputs' in slice) q.resolve(toHostTensors(slice.outputs));
+      else q.reject(badRequest(`the model rejected this request: ${slice?.error ?? 'no result'}`));
+    });
+  }
+
+  private failQueued(error: InferenceError): void {
+    for (const group of this.groups.values()) for (const q of group) q.reject(error);
+    this.groups.clear();
+    if (this.depth > 0) this.setDepth(0);
+  }
+
+  private setDepth(depth: number): void {
+    this.depth = depth;
+    this.events.queueDepth({ model: this.target.model, version: this.target.version, depth });
+  }
+
+  /** Rough time to drain the queue, at least one second (Retry-After has second resolution). */
+  private retryAfterSeconds(): number {
+    const batches = this.depth / Math.max(1, this.settings.maxBatchSize);
+    const workers = Math.max(1, this.runner.capacity(this.target.key));
+    return Math.max(1, Math.ceil((batches * this.recentComputeMs) / workers / 1000));
+  }
+}
+
+/** Requests may share a batch only when every input agrees on all dimensions after the first. */
+function signatureOf(specs: readonly TensorSpec[], inputs: readonly HostTensor[]): string {
+  return specs.map((spec) => inputs.find((t) => t.name === spec.name)?.shape.slice(1).join('x') ?? '').join('|');
+}

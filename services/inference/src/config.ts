@@ -1,0 +1,115 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Service settings, read once from the environment. This table is the only place a setting is declared:
+ * the `ServiceConfig` type is derived from it and docs/configuration.md lists every `env` name (a test checks).
+ */
+interface Setting<T> {
+  readonly env: string;
+  readonly description: string;
+  /** Default as documented (a function when it depends on the machine). */
+  readonly fallback: T | (() => T);
+  /** Parses the raw value; returns an error message for bad input. */
+  readonly parse: (raw: string) => T | { readonly error: string };
+}
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => (raw: string): number | { error: string } => {
+  const value = Number(raw);
+  return /^-?\d+$/.test(raw.trim()) && value >= min && value <= max ? value : { error: `must be an integer in ${min}..${max}` };
+};
+const text = (raw: string): string | { error: string } => (raw.trim() === '' ? { error: 'must not be empty' } : raw.trim());
+const flag = (raw: string): boolean | { error: string } =>
+  ['true', '1', 'yes'].includes(raw) ? true : ['false', '0', 'no'].includes(raw) ? false : { error: 'must be true or false' };
+const oneOf = <T extends string>(values: readonly T[]) => (raw: string): T | { error: string } =>
+  (values as readonly string[]).includes(raw) ? (raw as T) : { error: `must be one of ${values.join(', ')}` };
+
+const cores = availableParallelism();
+const defaultWorkers = Math.max(1, Math.min(cores, 4));
+
+export const settings = {
+  host: { env: 'HOST', description: 'Interface the API listens on (containers set 0.0.0.0).', fallback: '127.0.0.1', parse: text },
+  port: { env: 'PORT', description: 'API port (Open Inference Protocol REST).', fallback: 8080, parse: integer(0, 65535) },
+  modelRepository: {
+    env: 'MODEL_REPOSITORY',
+    description: 'Folder laid out `<model>/<version>/model.onnx` with optional `<model>/config.json`.',
+    fallback: fileURLToPath(new URL('../models', import.meta.url)),
+    parse: text,
+  },
+  workerThreads: {
+    env: 'WORKER_THREADS',
+    description: 'Worker threads running ONNX Runtime sessions; each holds every model version.',
+    fallback: () => defaultWorkers,
+    parse: integer(1, 64),
+  },
+  intraOpThreads: {
+    env: 'INTRA_OP_THREADS',
+    description: 'ONNX Runtime intra-op threads per worker (cores ÷ workers by default).',
+    fallback: () => Math.max(1, Math.floor(cores / defaultWorkers)),
+    parse: integer(1, 256),
+  },
+  bodyLimitBytes: { env: 'BODY_LIMIT_BYTES', description: 'Largest infer request body; larger gets 413.', fallback: 8 * 1024 * 1024, parse: integer(1024) },
+  maxTensorElements: {
+    env: 'MAX_TENSOR_ELEMENTS',
+    description: 'Largest element count of one input tensor, checked before allocation; larger gets 400.',
+    fallback: 4 * 1024 * 1024,
+    parse: integer(1),
+  },
+  maxQueueDelayMicroseconds: {
+    env: 'BATCH_MAX_QUEUE_DELAY_US',
+    description: 'Default dynamic-batching delay: how long the oldest request may wait for others (config.json overrides).',
+    fallback: 500,
+    parse: integer(0, 1_000_000),
+  },
+  maxQueueSize: {
+    env: 'BATCH_MAX_QUEUE_SIZE',
+    description: 'Default queued requests per model version beyond which requests get 429 (config.json overrides).',
+    fallback: 1024,
+    parse: integer(1),
+  },
+  warmupDynamicDim: {
+    env: 'WARMUP_DYNAMIC_DIM',
+    description: 'Size of dynamic non-batch axes (e.g. sequence length) in the warm-up run that also sizes batches.',
+    fallback: 32,
+    parse: integer(1, 65536),
+  },
+  strictReadiness: {
+    env: 'STRICT_READINESS',
+    description: 'Ready only when every configured model version is ready (otherwise: at least one version per model).',
+    fallback: false,
+    parse: flag,
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'Log level.',
+    fallback: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof settings;
+export type ServiceConfig = {
+  readonly [K in keyof Settings]: Exclude<ReturnType<Settings[K]['parse']>, { readonly error: string }>;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads every setting; all problems are reported together, each naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings) as Array<[string, Setting<unknown>]>) {
+    const raw = env[setting.env];
+    if (raw === undefined || raw === '') {
+      config[key] = typeof setting.fallback === 'function' ? (setting.fallback as () => unknown)() : setting.fallback;
+      continue;
+    }
+    const parsed = setting.parse(raw);
+    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) problems.push(`${setting.env}=${JSON.stringify(raw)} ${parsed.error}`);
+    else config[key] = parsed;
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return { ...(config as ServiceConfig), ...overrides };
+}

@@ -1,0 +1,55 @@
+import { dataTypeInfo, type DataType, type TypedArray } from './datatypes.js';
+import { toHalfBits } from './float16.js';
+
+/**
+ * Writes one JSON value into a typed array slot; returns a description of what is wrong, or undefined when
+ * the value was stored. One writer per datatype so the hot loop does no datatype dispatch.
+ */
+export type ElementWriter = (target: TypedArray, index: number, value: unknown) => string | undefined;
+
+function integerWriter(datatype: DataType): ElementWriter {
+  const [min, max] = dataTypeInfo[datatype].range ?? [0n, 0n];
+  const lo = Number(min);
+  const hi = Number(max);
+  const wide = datatype === 'INT64' || datatype === 'UINT64';
+  return (target, index, value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) return `${describe(value)} is not an integer`;
+    if (value < lo || value > hi) return `${value} is outside the ${datatype} range ${min}..${max}`;
+    if (wide) (target as BigInt64Array)[index] = BigInt(value);
+    else (target as Int32Array)[index] = value;
+    return undefined;
+  };
+}
+
+const boolWriter: ElementWriter = (target, index, value) => {
+  if (typeof value !== 'boolean') return `${describe(value)} is not a boolean (true or false)`;
+  (target as Uint8Array)[index] = value ? 1 : 0;
+  return undefined;
+};
+
+const floatWriter: ElementWriter = (target, index, value) => {
+  if (typeof value !== 'number') return `${describe(value)} is not a number`;
+  (target as Float32Array)[index] = value;
+  return undefined;
+};
+
+const halfWriter: ElementWriter = (target, index, value) => {
+  if (typeof value !== 'number') return `${describe(value)} is not a number`;
+  (target as Uint16Array)[index] = toHalfBits(value);
+  return undefined;
+};
+
+export function elementWriter(datatype: DataType): ElementWriter {
+  if (datatype === 'BOOL') return boolWriter;
+  if (datatype === 'FP16') return halfWriter;
+  if (datatype === 'FP32' || datatype === 'FP64') return floatWriter;
+  return integerWriter(datatype);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,0 +1,94 @@
+import { dataTypes, isDataType } from './datatypes.js';
+import { decodeTensorData, elementCount } from './decode-tensor.js';
+import { badRequest } from './errors.js';
+import type { HostTensor, InferRequest, Parameters, TensorSpec } from './types.js';
+
+/** What a request is validated against. */
+export interface RequestSchema {
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Largest number of elements one input tensor may have. */
+  readonly maxElements: number;
+}
+
+type JsonObject = Record<string, unknown>;
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Validates an Open Inference Protocol infer request body against the model's inputs and outputs. Every problem
+ * is a 400 whose message names the input and what is wrong with it.
+ */
+export function parseInferRequest(body: unknown, schema: RequestSchema): InferRequest {
+  if (!isObject(body)) throw badRequest('request body must be a JSON object with an "inputs" array');
+  const id = body.id;
+  if (id !== undefined && typeof id !== 'string') throw badRequest('"id" must be a string');
+  const parameters = parseParameters('request', body.parameters);
+  if (!Array.isArray(body.inputs) || body.inputs.length === 0) throw badRequest('"inputs" must be a non-empty array');
+
+  const byName = new Map(schema.inputs.map((spec) => [spec.name, spec]));
+  const inputs: HostTensor[] = [];
+  for (const [index, raw] of body.inputs.entries()) {
+    if (!isObject(raw)) throw badRequest(`inputs[${index}] must be an object with name, datatype, shape and data`);
+    const name = raw.name;
+    if (typeof name !== 'string') throw badRequest(`inputs[${index}]: "name" must be a string`);
+    const spec = byName.get(name);
+    if (!spec) throw badRequest(`unknown input '${name}'; the model takes ${schema.inputs.map((s) => s.name).join(', ')}`);
+    if (inputs.some((t) => t.name === name)) throw badRequest(`input '${name}' appears more than once`);
+    inputs.push(parseInput(raw, spec, schema.maxElements));
+  }
+  const missing = schema.inputs.filter((spec) => !inputs.some((t) => t.name === spec.name));
+  if (missing.length > 0) throw badRequest(`missing input ${missing.map((s) => `'${s.name}'`).join(', ')}`);
+
+  const outputs = parseOutputs(body.outputs, schema.outputs);
+  return { ...(id !== undefined && { id }), ...(parameters && { parameters }), inputs, ...(outputs && { outputs }) };
+}
+
+function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): HostTensor {
+  const label = `input '${spec.name}'`;
+  const { datatype, shape, data } = raw;
+  if (!isDataType(datatype)) {
+    throw badRequest(`${label}: datatype ${JSON.stringify(datatype)} is not one of ${dataTypes.join(', ')}`);
+  }
+  if (datatype !== spec.datatype) throw badRequest(`${label}: datatype ${datatype} does not match the model's ${spec.datatype}`);
+  if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) throw badRequest(`${label}: shape must be an array of integers`);
+  if (isObject(raw.parameters) && 'binary_data_size' in raw.parameters) {
+    throw badRequest(`${label}: the binary tensor data extension is not supported; send JSON data`);
+  }
+  const dims = shape as number[];
+  // Integer, sign and size checks first, so that negative or absurd dimensions get their own message.
+  elementCount(label, dims, maxElements);
+  if (dims.length !== spec.shape.length) {
+    throw badRequest(`${label}: shape [${dims.join(',')}] has rank ${dims.length}, the model expects rank ${spec.shape.length} ([${spec.shape.join(',')}])`);
+  }
+  spec.shape.forEach((expected, axis) => {
+    if (expected >= 0 && dims[axis] !== expected) {
+      throw badRequest(`${label}: dimension ${axis} is ${dims[axis]}, the model expects ${expected} ([${spec.shape.join(',')}])`);
+    }
+  });
+  return { name: spec.name, datatype, shape: dims, data: decodeTensorData(label, datatype, dims, data, maxElements) };
+}
+
+function parseOutputs(raw: unknown, specs: readonly TensorSpec[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) throw badRequest('"outputs" must be an array of {"name": ...} objects');
+  const names = raw.map((entry, index) => {
+    if (!isObject(entry) || typeof entry.name !== 'string') throw badRequest(`outputs[${index}] must be an object with a string "name"`);
+    if (!specs.some((s) => s.name === entry.name)) {
+      throw badRequest(`unknown output '${entry.name}'; the model produces ${specs.map((s) => s.name).join(', ')}`);
+    }
+    parseParameters(`output '${entry.name}'`, entry.parameters);
+    return entry.name;
+  });
+  return names;
+}
+
+function parseParameters(label: string, raw: unknown): Parameters | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) throw badRequest(`${label} "parameters" must be an object`);
+  for (const [key, value] of Object.entries(raw)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
+      throw badRequest(`${label} parameter '${key}' must be a string, number or boolean`);
+    }
+  }
+  return raw as Parameters;
+}

@@ -1,0 +1,166 @@
+import { Worker } from 'node:worker_threads';
+import type { InferenceEvents } from '../batching/observer.js';
+import { IntegrityError } from '../model-repository/integrity.js';
+import { InferenceError } from '../protocol/errors.js';
+import { transferList, type FromWorker, type LoadedReply, type SessionSpec, type SliceResult, type ToWorker, type WireTensor } from './messages.js';
+
+export interface WorkerPoolOptions {
+  /** Worker threads, each holding a session of every loaded model version. */
+  readonly size: number;
+  readonly events: InferenceEvents;
+  /** Let the test-only `exit` control message end a worker (never set in production). */
+  readonly allowExitMessage?: boolean;
+  /** Where warnings go (GPU fallback, replacement reload failures). */
+  readonly warn: (message: string) => void;
+}
+
+/** Outcome of a run: all outputs for the batch, or one result per request slice when the batch failed as a whole. */
+export type RunResult =
+  | { readonly kind: 'batch'; readonly outputs: readonly WireTensor[]; readonly computeMs: number }
+  | { readonly kind: 'slices'; readonly slices: readonly SliceResult[]; readonly computeMs: number };
+
+interface Pending {
+  readonly resolve: (message: FromWorker) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly thread: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Model keys this worker has loaded and warmed up. */
+  readonly loaded: Set<string>;
+}
+
+const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
+const entry = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * A fixed-size pool of worker threads running ONNX Runtime. Runs go to the least busy worker that has the model.
+ * A worker that dies fails its in-flight runs with 503 (never leaves them hanging), is replaced, and the
+ * replacement reloads every model version before it takes work.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly specs = new Map<string, SessionSpec>();
+  private nextTaskId = 1;
+  private nextWorkerId = 1;
+  private closing = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Workers able to run `key` now. The batcher keeps at most this many batches of a version in flight. */
+  capacity(key: string): number {
+    return this.slots.filter((s) => s.loaded.has(key)).length;
+  }
+
+  /** Loads a model version into every worker (integrity check and warm-up included). */
+  async load(spec: SessionSpec): Promise<LoadedReply> {
+    const replies = await Promise.all(this.slots.map((slot) => this.loadInto(slot, spec)));
+    this.specs.set(spec.key, spec);
+    return replies[0] as LoadedReply;
+  }
+
+  unload(key: string): void {
+    this.specs.delete(key);
+    for (const slot of this.slots) {
+      slot.loaded.delete(key);
+      this.post(slot, { kind: 'unload', key });
+    }
+  }
+
+  /** Runs one batch; `rows` lists how many rows each request contributed. */
+  async run(key: string, inputs: readonly WireTensor[], rows: readonly number[]): Promise<RunResult> {
+    const candidates = this.slots.filter((s) => s.loaded.has(key));
+    if (candidates.length === 0) throw new InferenceError(503, `no worker has model ${key} loaded; retry shortly`);
+    const slot = candidates.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    const taskId = this.nextTaskId++;
+    const reply = await this.request(slot, taskId, { kind: 'run', taskId, key, inputs, rows }, transferList(inputs));
+    if (reply.kind === 'result') return { kind: 'batch', outputs: reply.outputs, computeMs: reply.computeMs };
+    if (reply.kind === 'partial') return { kind: 'slices', slices: reply.slices, computeMs: reply.computeMs };
+    throw new Error(reply.kind === 'error' ? reply.message : `unexpected worker reply ${reply.kind}`);
+  }
+
+  /** Test hook: makes worker `index` exit as if it had crashed. */
+  crashWorker(index: number): void {
+    const slot = this.slots[index];
+    if (!slot) throw new Error(`no worker ${index}`);
+    this.post(slot, { kind: 'exit', code: 70 });
+  }
+
+  /** Worker thread ids, in slot order (changes when a worker is replaced). */
+  workerIds(): number[] {
+    return this.slots.map((s) => s.id);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((s) => s.thread.terminate()));
+  }
+
+  private spawn(): Slot {
+    const thread = new Worker(bootstrap, { workerData: { entry, allowExitMessage: this.options.allowExitMessage === true } });
+    const slot: Slot = { id: this.nextWorkerId++, startedAt: Date.now(), thread, pending: new Map(), loaded: new Set() };
+    let lastError = '';
+    thread.on('message', (message: FromWorker) => {
+      const pending = slot.pending.get(message.taskId);
+      slot.pending.delete(message.taskId);
+      pending?.resolve(message);
+    });
+    thread.on('error', (error) => {
+      lastError = error.message;
+    });
+    thread.on('exit', (code) => this.onExit(slot, lastError || `exit code ${code}`));
+    return slot;
+  }
+
+  private onExit(slot: Slot, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    for (const pending of slot.pending.values()) {
+      pending.reject(new InferenceError(503, `the worker thread running this request died (${reason}); retry the request`));
+    }
+    slot.pending.clear();
+    slot.loaded.clear();
+    if (this.closing || index < 0) return;
+    this.options.events.workerRestart({ workerId: slot.id, reason });
+    // A worker that dies right after starting would otherwise be respawned in a tight loop.
+    const delayMs = Date.now() - slot.startedAt < 1000 ? 1000 : 0;
+    setTimeout(() => {
+      if (this.closing) return;
+      const replacement = this.spawn();
+      this.slots[index] = replacement;
+      for (const spec of this.specs.values()) {
+        this.loadInto(replacement, spec).catch((error: Error) =>
+          this.options.warn(`replacement worker ${replacement.id} could not load ${spec.key}: ${error.message}`),
+        );
+      }
+    }, delayMs).unref();
+  }
+
+  private async loadInto(slot: Slot, spec: SessionSpec): Promise<LoadedReply> {
+    const taskId = this.nextTaskId++;
+    const reply = await this.request(slot, taskId, { kind: 'load', taskId, spec });
+    if (reply.kind === 'error') {
+      if (reply.integrity) throw new IntegrityError(spec.file, reply.integrity.expected, reply.integrity.actual);
+      throw new Error(reply.message);
+    }
+    if (reply.kind !== 'loaded') throw new Error(`unexpected worker reply ${reply.kind}`);
+    for (const warning of reply.warnings) this.options.warn(`${spec.key}: ${warning}`);
+    slot.loaded.add(spec.key);
+    return reply;
+  }
+
+  private request(slot: Slot, taskId: number, message: ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      slot.pending.set(taskId, { resolve, reject });
+      this.post(slot, message, transfer);
+    });
+  }
+
+  private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    slot.thread.postMessage(message, transfer);
+  }
+}

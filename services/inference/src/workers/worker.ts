@@ -1,0 +1,105 @@
+/**
+ * The worker thread: holds ONNX Runtime sessions and runs batches. `session.run` is synchronous on the calling
+ * thread, which is why it lives here and not on the event loop that answers health checks and parses requests.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import { sha256Hex } from '../model-repository/integrity.js';
+import type { TypedArray } from '../protocol/datatypes.js';
+import { transferList, type FromWorker, type SessionSpec, type SliceResult, type ToWorker, type WireTensor } from './messages.js';
+import { openSession } from './session-factory.js';
+import { warmupFeeds } from './warmup.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const allowExitMessage = (workerData as { allowExitMessage?: boolean }).allowExitMessage === true;
+const sessions = new Map<string, ort.InferenceSession>();
+
+const reply = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+
+port.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'load':
+      load(message.taskId, message.spec).catch((error: Error) => reply({ kind: 'error', taskId: message.taskId, message: error.message }));
+      break;
+    case 'run':
+      run(message.taskId, message.key, message.inputs, message.rows).catch((error: Error) =>
+        reply({ kind: 'error', taskId: message.taskId, message: error.message }),
+      );
+      break;
+    case 'unload':
+      void sessions.get(message.key)?.release();
+      sessions.delete(message.key);
+      break;
+    case 'exit':
+      if (allowExitMessage) process.exit(message.code);
+      break;
+  }
+});
+
+async function load(taskId: number, spec: SessionSpec): Promise<void> {
+  // Hash the very bytes ONNX Runtime will load, so nothing can change between check and use.
+  const bytes = await readFile(spec.file);
+  if (spec.expectedSha256) {
+    const actual = sha256Hex(bytes);
+    if (actual !== spec.expectedSha256) {
+      reply({ kind: 'error', taskId, message: `sha256 mismatch for ${spec.file}`, integrity: { expected: spec.expectedSha256, actual } });
+      return;
+    }
+  }
+  const { session, provider, warnings } = await openSession(bytes, spec.executionProviders, spec.gpuRequired, spec.intraOpThreads);
+  const feeds = warmupFeeds(session, spec.warmupBatch, spec.warmupDynamicDim);
+  await session.run(feeds);
+  const started = performance.now();
+  await session.run(feeds);
+  const warmupMs = performance.now() - started;
+  await sessions.get(spec.key)?.release();
+  sessions.set(spec.key, session);
+  const metadata = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
+    list.map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
+  reply({ kind: 'loaded', taskId, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata), provider, warnings, warmupMs });
+}
+
+async function run(taskId: number, key: string, inputs: readonly WireTensor[], rows: readonly number[]): Promise<void> {
+  const session = sessions.get(key);
+  if (!session) throw new Error(`model ${key} is not loaded in this worker`);
+  const started = performance.now();
+  try {
+    const outputs = await execute(session, inputs);
+    reply({ kind: 'result', taskId, outputs, computeMs: performance.now() - started }, transferList(outputs));
+  } catch (error) {
+    if (rows.length <= 1) {
+      reply({ kind: 'partial', taskId, slices: [{ error: (error as Error).message }], computeMs: performance.now() - started });
+      return;
+    }
+    // One bad request (say, a token id outside the vocabulary) must not fail the requests batched with it.
+    const slices: SliceResult[] = [];
+    let offset = 0;
+    for (const count of rows) {
+      const slice = inputs.map((t) => sliceRows(t, offset, count));
+      offset += count;
+      slices.push(await execute(session, slice).then((outputs) => ({ outputs }), (e: Error) => ({ error: e.message })));
+    }
+    const transfer = slices.flatMap((s) => ('outputs' in s ? transferList(s.outputs) : []));
+    reply({ kind: 'partial', taskId, slices, computeMs: performance.now() - started }, transfer);
+  }
+}
+
+async function execute(session: ort.InferenceSession, inputs: readonly WireTensor[]): Promise<WireTensor[]> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const t of inputs) feeds[t.name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+  const results = await session.run(feeds);
+  return session.outputNames.map((name) => {
+    const tensor = results[name];
+    if (!tensor) throw new Error(`model did not produce output '${name}'`);
+    // Copy into a buffer we own: it is the one we can move to the main thread.
+    const data = (tensor.data as TypedArray).slice();
+    return { name, type: tensor.type as WireTensor['type'], dims: [...tensor.dims], data };
+  });
+}
+
+function sliceRows(tensor: WireTensor, offset: number, count: number): WireTensor {
+  const rowSize = tensor.dims.slice(1).reduce((a, b) => a * b, 1);
+  return { ...tensor, dims: [count, ...tensor.dims.slice(1)], data: tensor.data.slice(offset * rowSize, (offset + count) * rowSize) };
+}
