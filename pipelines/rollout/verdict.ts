@@ -1,0 +1,63 @@
+/**
+ * The gate's decision rule, as a pure function of figures: the client-side gate (k6 or the Node generator) and the
+ * server-side canary analysis (Prometheus) must both meet the SLO, each over at least the minimum request count.
+ * Same comparisons as the k6 thresholds (strict `<` for p95 and error rate, `>` for checks).
+ */
+import { slo as defaultSlo, type Slo } from '../../policies/slo.js';
+import type { GateFigures } from './gate/types.js';
+
+/** The canary's figures from Prometheus over a step window (track="canary"). */
+export interface CanaryFigures {
+  readonly requests: number | undefined;
+  readonly p95Ms: number | undefined;
+  readonly errorRate: number | undefined;
+}
+
+export interface Check {
+  readonly source: 'gate' | 'prometheus';
+  readonly figure: 'requests' | 'p95 ms' | 'error rate' | 'checks rate';
+  readonly value: number | undefined;
+  /** The rule, e.g. "< 200". */
+  readonly rule: string;
+  readonly ok: boolean;
+}
+
+export interface Verdict {
+  readonly passed: boolean;
+  readonly checks: readonly Check[];
+}
+
+type Rule = { readonly op: '<' | '>' | '>='; readonly limit: number };
+
+function check(source: Check['source'], figure: Check['figure'], value: number | undefined, rule: Rule): Check {
+  const ok =
+    value !== undefined &&
+    (rule.op === '<' ? value < rule.limit : rule.op === '>' ? value > rule.limit : value >= rule.limit);
+  return { source, figure, value, rule: `${rule.op} ${rule.limit}`, ok };
+}
+
+export function judge(gate: GateFigures, canary: CanaryFigures, s: Slo = defaultSlo): Verdict {
+  const checks: Check[] = [
+    check('gate', 'requests', gate.requests, { op: '>=', limit: s.gateMinRequests }),
+    check('gate', 'p95 ms', gate.p95Ms, { op: '<', limit: s.latencyP95Ms }),
+    check('gate', 'error rate', gate.errorRate, { op: '<', limit: s.errorRate }),
+    check('gate', 'checks rate', gate.checksRate, { op: '>', limit: s.checksRate }),
+    check('prometheus', 'requests', canary.requests, { op: '>=', limit: s.gateMinRequests }),
+    check('prometheus', 'p95 ms', canary.p95Ms, { op: '<', limit: s.latencyP95Ms }),
+    check('prometheus', 'error rate', canary.errorRate, { op: '<', limit: s.errorRate }),
+  ];
+  return { passed: checks.every((c) => c.ok), checks };
+}
+
+/** One line naming what failed, for progress output and the report. */
+export function describeFailures(verdict: Verdict): string {
+  const failed = verdict.checks.filter((c) => !c.ok);
+  if (failed.length === 0) return 'all checks passed';
+  return failed
+    .map((c) => `${c.source} ${c.figure} ${c.value === undefined ? 'has no data' : round(c.value)} (needs ${c.rule})`)
+    .join('; ');
+}
+
+function round(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
