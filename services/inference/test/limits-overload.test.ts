@@ -28,7 +28,7 @@ describe('token buckets', () => {
 
 describe('limits on the inference route', () => {
   it('answers 413 above the infer body limit and 400 above the element limit', async () => {
-    const fx = await fixtureApp({ AUTH_MODE: 'none', INFER_BODY_LIMIT_BYTES: '2000', MAX_REQUEST_ELEMENTS: '100' });
+    const fx = await fixtureApp({ AUTH_MODE: 'none', BODY_LIMIT_BYTES: '2000', ADMIN_BODY_LIMIT_BYTES: '100', MAX_REQUEST_ELEMENTS: '100' });
     const big = await fx.app.inject({ method: 'POST', url: '/v2/models/demo/infer', payload: inferBody([Array.from({ length: 1000 }, () => 1.5)]) });
     expect(big.statusCode).toBe(413);
     const many = await fx.app.inject({
@@ -38,9 +38,9 @@ describe('limits on the inference route', () => {
     });
     expect(many.statusCode).toBe(400);
     expect(many.json().error).toMatch(/declares 1000000 tensor elements.*limit is 100 \(MAX_REQUEST_ELEMENTS\)/);
-    // Metadata routes get the small default limit.
-    const meta = await fx.app.inject({ method: 'GET', url: '/v2/models/demo' });
-    expect(meta.statusCode).toBe(200);
+    // Other routes get the small admin limit.
+    const admin = await fx.app.inject({ method: 'POST', url: '/v2/admin/cache/purge', payload: { pad: 'x'.repeat(200) } });
+    expect(admin.statusCode).toBe(413);
     await fx.app.close();
   });
 

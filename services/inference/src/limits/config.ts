@@ -6,10 +6,11 @@ import { positiveInt } from '../cache/config.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface LimitsConfig {
-  /** INFER_BODY_LIMIT_BYTES (default 16 MiB): body limit of infer routes (JSON tensors are ~10 bytes per value). */
-  readonly inferBodyLimitBytes: number;
-  /** BODY_LIMIT_BYTES (default 64 KiB): body limit of every other route. */
-  readonly bodyLimitBytes: number;
+  /**
+   * ADMIN_BODY_LIMIT_BYTES (default 64 KiB): body limit of every route except infer (metadata, admin). The infer
+   * routes keep the service's BODY_LIMIT_BYTES (src/config.ts).
+   */
+  readonly adminBodyLimitBytes: number;
   /** MAX_REQUEST_ELEMENTS (default 4194304): sum of tensor elements over all inputs of one request. */
   readonly maxRequestElements: number;
   /** MAX_INFLIGHT_REQUESTS (default 256): inference calls admitted at once; beyond → 503 + Retry-After. */
@@ -23,8 +24,7 @@ export interface LimitsConfig {
 export function limitsConfigFromEnv(env: Env): LimitsConfig {
   const ratePerSecond = positiveInt(env, 'RATE_LIMIT_PER_SECOND', 0, 0);
   return {
-    inferBodyLimitBytes: positiveInt(env, 'INFER_BODY_LIMIT_BYTES', 16 * 1024 * 1024),
-    bodyLimitBytes: positiveInt(env, 'BODY_LIMIT_BYTES', 64 * 1024),
+    adminBodyLimitBytes: positiveInt(env, 'ADMIN_BODY_LIMIT_BYTES', 64 * 1024),
     maxRequestElements: positiveInt(env, 'MAX_REQUEST_ELEMENTS', 4 * 1024 * 1024),
     maxInflight: positiveInt(env, 'MAX_INFLIGHT_REQUESTS', 256),
     ratePerSecond,

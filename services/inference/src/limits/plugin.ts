@@ -1,7 +1,8 @@
 /**
  * Admission control for inference calls, cheapest check first:
  *
- * 1. body limit per route kind (set on each route as it is declared, unless the route set its own);
+ * 1. body limit per route: infer routes keep BODY_LIMIT_BYTES (set by src/routes), every other route gets the
+ *    small ADMIN_BODY_LIMIT_BYTES as it is declared (unless it set its own) → 413;
  * 2. in-flight cap (onRequest, before the body is even read) → 503 + Retry-After: the replica is saturated;
  * 3. per-subject rate limit (rate-limit-plugin.ts, registered after auth so the subject is known) → 429;
  * 4. element count over all inputs (preHandler, before any tensor is allocated) → 400 naming the limit.
@@ -41,8 +42,8 @@ const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) 
   let inflight = 0;
 
   app.addHook('onRoute', (route) => {
-    if (route.bodyLimit !== undefined) return;
-    route.bodyLimit = routeKind(route.url) === 'infer' ? config.inferBodyLimitBytes : config.bodyLimitBytes;
+    if (route.bodyLimit !== undefined || routeKind(route.url) === 'infer') return;
+    route.bodyLimit = config.adminBodyLimitBytes;
   });
 
   app.addHook('onRequest', async (request, reply) => {

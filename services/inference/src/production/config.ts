@@ -1,5 +1,5 @@
 /**
- * Every production setting (auth, cache, limits, faults, shutdown, TLS, logging, metrics port) read from the
+ * Every production setting (auth, cache, limits, faults, shutdown, TLS, metrics port) read from the
  * environment once, at start, so a bad value stops the process with a message naming the variable.
  * docs/configuration.md lists each with its default.
  */
@@ -21,8 +21,6 @@ export interface ProductionConfig {
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
-  /** LOG_LEVEL (default info). */
-  readonly logLevel: string;
 }
 
 export function productionConfigFromEnv(env: Env): ProductionConfig {
@@ -34,6 +32,5 @@ export function productionConfigFromEnv(env: Env): ProductionConfig {
     shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
   };
 }

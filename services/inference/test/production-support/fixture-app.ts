@@ -21,6 +21,7 @@ export interface Fixture {
 export async function fixtureApp(env: Env, options: { logStream?: NodeJS.WritableStream; computeMs?: number } = {}): Promise<Fixture> {
   const config = productionConfigFromEnv(env);
   const app = Fastify({
+    bodyLimit: Number(env.BODY_LIMIT_BYTES ?? 1024 * 1024),
     ...loggingServerOptions({ level: options.logStream ? 'info' : 'silent', stream: options.logStream }),
   });
   const metrics = createMetrics({ processMetrics: false });
