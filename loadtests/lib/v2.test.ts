@@ -19,7 +19,8 @@ describe('V2 request builder', () => {
       ['input_ids', 'INT64', [1, 4]],
       ['attention_mask', 'INT64', [1, 4]],
     ]);
-    expect(request.inputs[0]?.data).toEqual([5, 2, 9, 6]);
+    expect(request.inputs[0]?.data).toEqual([4, 0, 5, 8]);
+    expect(request.inputs[0]?.data.every((v) => typeof v === 'number' && v >= 0 && v <= 9)).toBe(true);
     expect(request.inputs[1]?.data).toEqual([1, 1, 1, 1]);
   });
 

@@ -41,7 +41,8 @@ const floatTypes = new Set(['FP16', 'FP32', 'FP64']);
 /**
  * Builds a valid request for a model from its metadata: batch 1, dynamic axes `dynamicLength`, deterministic data
  * varied by `seed` so that successive requests are not all answered from the result cache.
- * Integer inputs are token ids kept small (0–9) so that any embedding table accepts them; inputs whose name says
+ * Integer inputs are token ids kept small (0–9) so that any embedding table accepts them, hashed from seed and
+ * position so that different seeds give different sequences (10^length of them); inputs whose name says
  * "mask" are all ones, as an attention mask must be.
  */
 export function buildInferRequest(
@@ -59,13 +60,22 @@ export function buildInferRequest(
     for (let i = 0; i < count; i += 1) {
       if (input.datatype === 'BOOL') data.push(true);
       else if (isMask) data.push(1);
-      else if (integerTypes.has(input.datatype)) data.push((seed + i * 7) % 10);
+      else if (integerTypes.has(input.datatype)) data.push(mix(seed, i) % 10);
       else if (floatTypes.has(input.datatype)) data.push(((seed + i) % 100) / 100);
       else throw new Error(`input "${input.name}": datatype ${input.datatype} is not supported by the load tests`);
     }
     return { name: input.name, datatype: input.datatype, shape, data };
   });
   return { id, inputs };
+}
+
+/** A small integer hash (Knuth's multiplicative constant, then xorshift), deterministic in k6 and Node alike. */
+function mix(seed: number, position: number): number {
+  let h = Math.imul(seed + 1, 2654435761) ^ Math.imul(position + 1, 40503);
+  h ^= h >>> 15;
+  h = Math.imul(h, 2246822519);
+  h ^= h >>> 13;
+  return h >>> 0;
 }
 
 /**
