@@ -3,7 +3,7 @@ import type { RuleSource } from '../engine/rule.js';
 
 const pssUrl = 'https://kubernetes.io/docs/concepts/security/pod-security-standards/';
 const checkovIndex = 'https://www.checkov.io/5.Policy%20Index/kubernetes.html';
-const checkovTerraform = 'https://github.com/bridgecrewio/checkov/tree/main/checkov/terraform/checks/resource/kubernetes';
+const checkovTerraform = 'https://github.com/bridgecrewio/checkov/blob/main/checkov/terraform/checks/resource/kubernetes';
 const kubeLinterUrl = 'https://docs.kubelinter.io/#/generated/checks';
 
 /** Pod Security Standards, "restricted" (or "baseline", which restricted includes) profile. */

@@ -6,7 +6,8 @@
  * checkov ids: the Kubernetes-manifest checks are CKV_K8S_12 "Memory requests" and CKV_K8S_13 "Memory limits"
  * (checkov/kubernetes/checks/resource/k8s/MemoryRequests.py, MemoryLimits.py); checkov's *Terraform* checks use
  * the same two ids the other way round (checkov/terraform/checks/resource/kubernetes/MemoryRequests.py has
- * CKV_K8S_13, MemoryLimits.py has CKV_K8S_12). We cite the manifest ids and name the Terraform ones.
+ * CKV_K8S_13, MemoryLimits.py has CKV_K8S_12). We cite the manifest ids and name the Terraform ones. Likewise the
+ * service-account token check is CKV_K8S_38 for manifests but CKV_K8S_50 in checkov's Terraform checks.
  */
 import { slo } from '../slo.js';
 import { block, bool, num, str, stringMap } from '../engine/values.js';
@@ -102,7 +103,7 @@ const readOnlyRoot: Rule = {
 const serviceAccountToken: Rule = {
   id: 'workload.service-account-token',
   rationale: 'The service never calls the Kubernetes API; a mounted token is only useful to an attacker.',
-  sources: [checkov('CKV_K8S_38', 'Ensure that Service Account Tokens are only mounted where necessary'), checkovTf('CKV_K8S_38', 'AutomountServiceAccountToken.py')],
+  sources: [checkov('CKV_K8S_38', 'Ensure that Service Account Tokens are only mounted where necessary'), checkovTf('CKV_K8S_50', 'AutomountServiceAccountToken.py')],
   refs: ['CKV_K8S_38'],
   fix: 'Set automount_service_account_token = false in the pod spec.',
   check: (ctx) =>
