@@ -1,0 +1,68 @@
+/**
+ * Firewall for the service namespace: deny everything in and out, then allow exactly
+ * - 8080 from the gateway's namespace and 9000 from the monitoring namespace (nothing else reaches the pods),
+ * - DNS (UDP and TCP 53) to kube-dns, Redis, and optionally HTTPS to the identity provider for JWKS.
+ * Redis has its own policy (components/redis). Typed kubernetes_network_policy_v1 resources.
+ */
+import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress } from '@cdktf/provider-kubernetes/lib/network-policy-v1/index.js';
+import { Construct } from 'constructs';
+
+export interface FirewallProps {
+  /** Namespace the policies live in (the service's). */
+  readonly namespace: string;
+  /** Labels selecting the inference pods (stable and canary alike). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly gatewayNamespace: string;
+  readonly monitoringNamespace: string;
+  /** Labels of the Redis pods and their port. */
+  readonly redis: { readonly podLabels: Readonly<Record<string, string>>; readonly port: number };
+  /** Identity provider CIDRs for JWKS over 443; empty = no such egress. */
+  readonly identityProviderCidrs?: readonly string[];
+  readonly httpPort?: number;
+  readonly metricsPort?: number;
+}
+
+export const firewallDefaults = { httpPort: 8080, metricsPort: 9000 } as const;
+
+const byNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+
+export class Firewall extends Construct {
+  constructor(scope: Construct, id: string, props: FirewallProps) {
+    super(scope, id);
+    const httpPort = props.httpPort ?? firewallDefaults.httpPort;
+    const metricsPort = props.metricsPort ?? firewallDefaults.metricsPort;
+
+    new NetworkPolicyV1(this, 'default-deny', {
+      metadata: { name: 'default-deny', namespace: props.namespace },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    const egress: NetworkPolicyV1SpecEgress[] = [
+      {
+        to: [{ ...byNamespace('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [
+          { port: '53', protocol: 'UDP' },
+          { port: '53', protocol: 'TCP' },
+        ],
+      },
+      { to: [{ podSelector: { matchLabels: { ...props.redis.podLabels } } }], ports: [{ port: String(props.redis.port), protocol: 'TCP' }] },
+    ];
+    const idp = props.identityProviderCidrs ?? [];
+    if (idp.length > 0) {
+      egress.push({ to: idp.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: '443', protocol: 'TCP' }] });
+    }
+
+    new NetworkPolicyV1(this, 'inference', {
+      metadata: { name: 'inference', namespace: props.namespace },
+      spec: {
+        podSelector: { matchLabels: { ...props.podLabels } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { from: [byNamespace(props.gatewayNamespace)], ports: [{ port: String(httpPort), protocol: 'TCP' }] },
+          { from: [byNamespace(props.monitoringNamespace)], ports: [{ port: String(metricsPort), protocol: 'TCP' }] },
+        ],
+        egress,
+      },
+    });
+  }
+}

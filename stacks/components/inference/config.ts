@@ -1,0 +1,47 @@
+/**
+ * The service's configuration as environment variables (names from the service contract, docs/configuration.md):
+ * plain settings in a ConfigMap, secrets as Secret keys or mounted files.
+ */
+import { slo } from '../../../policies/slo.js';
+import type { InferenceSpec } from '../../environments/schema/types.js';
+
+export const ports = { http: 8080, metrics: 9000 } as const;
+export const mountPaths = { models: '/models', secrets: '/var/run/secrets/inference', tmp: '/tmp' } as const;
+export const jwtKeyFile = 'jwt-public-key.pem';
+
+/** Non-secret settings, one ConfigMap shared by stable and canary. */
+export function serviceSettings(spec: InferenceSpec): Record<string, string> {
+  const settings: Record<string, string> = {
+    HOST: '0.0.0.0',
+    PORT: String(ports.http),
+    METRICS_PORT: String(ports.metrics),
+    MODEL_REPOSITORY: mountPaths.models,
+    LOG_LEVEL: spec.logLevel,
+    AUTH_MODE: spec.authMode,
+    CACHE_TTL_SECONDS: String(slo.cacheTtlSeconds),
+    SHUTDOWN_TIMEOUT_SECONDS: String(spec.shutdownTimeoutSeconds),
+  };
+  if (spec.authMode === 'jwt') {
+    settings.JWT_ISSUER = spec.jwt.issuer;
+    settings.JWT_AUDIENCE = spec.jwt.audience;
+    // The service takes exactly one key source: a JWKS URL or a PEM file mounted from the Secret.
+    if (spec.jwt.jwksUrl) settings.JWKS_URL = spec.jwt.jwksUrl;
+    else settings.JWT_PUBLIC_KEY_FILE = `${mountPaths.secrets}/${jwtKeyFile}`;
+  }
+  return settings;
+}
+
+/** Secret values by key, as Terraform variable tokens (./index.ts creates the variables). */
+export interface ServiceSecrets {
+  readonly redisUrl: string;
+  readonly cacheEncryptionKey: string;
+  readonly cacheHmacKey: string;
+  readonly jwtPublicKey: string;
+}
+
+/** Keys of the env Secret; the JWT key is a file in a second Secret. */
+export const secretEnv = {
+  REDIS_URL: 'redis-url',
+  CACHE_ENCRYPTION_KEY: 'cache-encryption-key',
+  CACHE_HMAC_KEY: 'cache-hmac-key',
+} as const;

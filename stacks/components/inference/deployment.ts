@@ -1,0 +1,111 @@
+/**
+ * One Deployment per track (stable, canary) from the same template, so the two can never drift apart except in
+ * image digest and replica count.
+ */
+import {
+  DeploymentV1,
+  type DeploymentV1SpecTemplateSpecContainerLivenessProbe,
+} from '@cdktf/provider-kubernetes/lib/deployment-v1/index.js';
+import type { Construct } from 'constructs';
+import type { GpuScheduling } from '../gpu-node-pools/scheduling.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/pod-security.js';
+import { mountPaths, ports, secretEnv } from './config.js';
+import { healthPaths, type ProbeTiming, type ProbeSettings } from './probes.js';
+
+export type Track = 'stable' | 'canary';
+
+export interface TrackDeploymentProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly track: Track;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources: { readonly cpu: string; readonly memory: string; readonly gpus: number };
+  readonly scheduling: GpuScheduling;
+  readonly probes: ProbeSettings;
+  readonly terminationGracePeriodSeconds: number;
+  readonly configMapName: string;
+  readonly envSecretName: string;
+  readonly fileSecretName: string;
+  readonly modelStoreClaim: string;
+  /** The HPA owns the replica count; Terraform must not reset it on every apply. */
+  readonly autoscaled: boolean;
+}
+
+/** UID of the `node` user in the service image (services/inference/Dockerfile). */
+export const serviceUid = 1000;
+
+function probe(path: string, port: string, t: ProbeTiming): DeploymentV1SpecTemplateSpecContainerLivenessProbe {
+  return { httpGet: { path, port }, ...t, successThreshold: 1 };
+}
+
+export function trackDeployment(scope: Construct, id: string, p: TrackDeploymentProps): DeploymentV1 {
+  const gpu = String(p.resources.gpus);
+  const resources = { cpu: p.resources.cpu, memory: p.resources.memory, 'nvidia.com/gpu': gpu };
+  const spread = (topologyKey: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: [{ matchLabels: { ...p.podLabels } }],
+  });
+  return new DeploymentV1(scope, id, {
+    metadata: { name: p.name, namespace: p.namespace, labels: { ...p.podLabels } },
+    // Canary may run 0 replicas between rollouts; Terraform should not block on a rollout either way.
+    waitForRollout: p.replicas > 0,
+    lifecycle: p.autoscaled ? { ignoreChanges: ['spec[0].replicas'] } : undefined,
+    spec: {
+      replicas: String(p.replicas),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: { ...p.podLabels } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '1', maxUnavailable: '0' } },
+      template: {
+        metadata: { labels: { ...p.podLabels } },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: p.terminationGracePeriodSeconds,
+          securityContext: restrictedPodSecurityContext(serviceUid),
+          nodeSelector: { ...p.scheduling.nodeSelector },
+          toleration: p.scheduling.tolerations.map((t) => ({ ...t })),
+          topologySpreadConstraint: [spread('topology.kubernetes.io/zone'), spread('kubernetes.io/hostname')],
+          container: [
+            {
+              name: 'inference',
+              image: p.image,
+              imagePullPolicy: 'IfNotPresent',
+              port: [
+                { name: 'http', containerPort: ports.http, protocol: 'TCP' },
+                { name: 'metrics', containerPort: ports.metrics, protocol: 'TCP' },
+              ],
+              envFrom: [{ configMapRef: { name: p.configMapName } }],
+              env: [
+                ...Object.entries(secretEnv).map(([name, key]) => ({
+                  name,
+                  valueFrom: { secretKeyRef: { name: p.envSecretName, key } },
+                })),
+                { name: 'TRACK', value: p.track },
+              ],
+              // GPUs are not overcommitted: requests equal limits (Guaranteed QoS).
+              resources: { requests: resources, limits: resources },
+              securityContext: restrictedContainerSecurityContext(serviceUid),
+              startupProbe: probe(healthPaths.live, 'http', p.probes.startup),
+              readinessProbe: probe(healthPaths.ready, 'http', p.probes.readiness),
+              livenessProbe: probe(healthPaths.live, 'http', p.probes.liveness),
+              volumeMount: [
+                { name: 'model-store', mountPath: mountPaths.models, readOnly: true },
+                { name: 'secrets', mountPath: mountPaths.secrets, readOnly: true },
+                { name: 'tmp', mountPath: mountPaths.tmp },
+              ],
+            },
+          ],
+          volume: [
+            { name: 'model-store', persistentVolumeClaim: { claimName: p.modelStoreClaim, readOnly: true } },
+            { name: 'secrets', secret: { secretName: p.fileSecretName, defaultMode: '0440' } },
+            { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+          ],
+        },
+      },
+    },
+  });
+}

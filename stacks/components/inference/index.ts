@@ -1,0 +1,121 @@
+/**
+ * The inference service: stable and canary Deployments (the canary may have 0 replicas), one Service per track
+ * for the HTTPRoute's weighted backends, configuration via ConfigMap, secrets via Secret keys and files, HPA and
+ * PDB for stable. Pods are Pod Security "restricted", request whole GPUs and land on the ≥ 80 GB GPU pools.
+ */
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1/index.js';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1/index.js';
+import { Construct } from 'constructs';
+import type { Cloud } from '../../../policies/catalog/gpus.js';
+import type { InferenceSpec } from '../../environments/schema/types.js';
+import { appLabel, partOf, partOfLabel, trackLabel } from '../../lib/labels.js';
+import { assertDnsLabel } from '../../lib/names.js';
+import { gpuScheduling } from '../gpu-node-pools/scheduling.js';
+import { stableAutoscaling } from './autoscaling.js';
+import { jwtKeyFile, ports, secretEnv, serviceSettings, type ServiceSecrets } from './config.js';
+import { trackDeployment, type Track } from './deployment.js';
+import { assertRestartBound, probeDefaults, type ProbeSettings } from './probes.js';
+
+export { ports } from './config.js';
+export type { ServiceSecrets } from './config.js';
+export { livenessWorstCaseSeconds, probeDefaults } from './probes.js';
+
+export interface InferenceProps {
+  readonly namespace: string;
+  readonly cloud: Cloud;
+  readonly spec: InferenceSpec;
+  readonly secrets: ServiceSecrets;
+  /** Bump to rotate the write-only Secret data. */
+  readonly secretRevision: number;
+  readonly modelStoreClaim: string;
+  /** Probe timings; defaults satisfy the SLO restart bound, overrides are checked against it. */
+  readonly probes?: ProbeSettings;
+  /** Extra seconds between the service's drain bound and SIGKILL (default 15). */
+  readonly gracePeriodMarginSeconds?: number;
+}
+
+export const inferenceAppName = 'inference';
+/** Labels every inference pod carries, whatever its track (NetworkPolicies, Redis client rule). */
+export const inferencePodLabels = { [appLabel]: inferenceAppName, [partOfLabel]: partOf } as const;
+
+export function serviceName(track: Track): string {
+  return `${inferenceAppName}-${track}`;
+}
+
+export class Inference extends Construct {
+  readonly configMapName = 'inference-config';
+  readonly envSecretName = 'inference-env';
+  readonly fileSecretName = 'inference-files';
+
+  constructor(scope: Construct, id: string, props: InferenceProps) {
+    super(scope, id);
+    const { namespace, spec } = props;
+    const probes = assertRestartBound(props.probes ?? probeDefaults);
+    const grace = spec.shutdownTimeoutSeconds + (props.gracePeriodMarginSeconds ?? 15);
+
+    new ConfigMapV1(this, 'config', {
+      metadata: { name: this.configMapName, namespace },
+      data: serviceSettings(spec),
+    });
+    const { redisUrl, cacheEncryptionKey, cacheHmacKey, jwtPublicKey } = props.secrets;
+    const envValues: Record<keyof typeof secretEnv, string> = {
+      REDIS_URL: redisUrl,
+      CACHE_ENCRYPTION_KEY: cacheEncryptionKey,
+      CACHE_HMAC_KEY: cacheHmacKey,
+    };
+    new SecretV1(this, 'env-secret', {
+      metadata: { name: this.envSecretName, namespace },
+      dataWo: Object.fromEntries(Object.entries(secretEnv).map(([env, key]) => [key, envValues[env as keyof typeof secretEnv]])),
+      dataWoRevision: props.secretRevision,
+    });
+    new SecretV1(this, 'file-secret', {
+      metadata: { name: this.fileSecretName, namespace },
+      dataWo: { [jwtKeyFile]: jwtPublicKey },
+      dataWoRevision: props.secretRevision,
+    });
+
+    for (const track of ['stable', 'canary'] as const) {
+      const name = assertDnsLabel(serviceName(track), 'Deployment');
+      const podLabels = { ...inferencePodLabels, [trackLabel]: track };
+      trackDeployment(this, track, {
+        name,
+        namespace,
+        track,
+        podLabels,
+        image: `${spec.imageRepository}@${spec[track].imageDigest}`,
+        replicas: spec[track].replicas,
+        resources: spec.resources,
+        scheduling: gpuScheduling(props.cloud),
+        probes,
+        terminationGracePeriodSeconds: grace,
+        configMapName: this.configMapName,
+        envSecretName: this.envSecretName,
+        fileSecretName: this.fileSecretName,
+        modelStoreClaim: props.modelStoreClaim,
+        autoscaled: track === 'stable',
+      });
+      new ServiceV1(this, `${track}-service`, {
+        metadata: { name, namespace, labels: { ...inferencePodLabels, [trackLabel]: track } },
+        spec: {
+          selector: podLabels,
+          // Only the two service ports; nothing else is exposed.
+          port: [
+            { name: 'http', port: ports.http, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+            { name: 'metrics', port: ports.metrics, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' },
+          ],
+        },
+      });
+    }
+
+    stableAutoscaling(this, {
+      namespace,
+      deploymentName: serviceName('stable'),
+      podLabels: { ...inferencePodLabels, [trackLabel]: 'stable' },
+      minReplicas: spec.autoscaling.minReplicas,
+      maxReplicas: spec.autoscaling.maxReplicas,
+      queueDepthTarget: spec.autoscaling.queueDepthTarget,
+      cpuUtilizationPercent: spec.autoscaling.cpuUtilizationPercent,
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/** Elasticsearch, Kibana and Logstash as ECK custom resources (https://www.elastic.co/docs/deploy-manage/deploy/cloud-on-k8s). */
+import type { KubeObject } from '../../lib/manifest.js';
+import { restrictedContainerSecurityContextManifest } from '../../lib/pod-security.js';
+import { beatsPort, logstashPipeline } from './pipeline.js';
+
+export const elasticsearchName = 'logs';
+export const logstashName = 'logstash';
+
+export interface ElasticStackSpec {
+  readonly namespace: string;
+  readonly version: string;
+  readonly nodes: number;
+  readonly storage: string;
+  readonly storageClassName: string;
+  readonly serviceAppName: string;
+}
+
+const podSecurity = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+
+function resources(cpu: string, memory: string) {
+  return { requests: { cpu, memory }, limits: { cpu, memory } };
+}
+
+export function elasticsearch(s: ElasticStackSpec): KubeObject {
+  return {
+    apiVersion: 'elasticsearch.k8s.elastic.co/v1',
+    kind: 'Elasticsearch',
+    metadata: { name: elasticsearchName, namespace: s.namespace },
+    spec: {
+      version: s.version,
+      nodeSets: [
+        {
+          name: 'default',
+          count: s.nodes,
+          // No mmap: avoids the privileged sysctl init container (vm.max_map_count).
+          config: { 'node.store.allow_mmap': false },
+          podTemplate: {
+            spec: {
+              automountServiceAccountToken: false,
+              securityContext: { ...podSecurity, runAsUser: 1000, fsGroup: 1000 },
+              containers: [{ name: 'elasticsearch', resources: resources('1', '4Gi'), securityContext: restrictedContainerSecurityContextManifest(1000) }],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'elasticsearch-data' },
+              spec: { accessModes: ['ReadWriteOnce'], storageClassName: s.storageClassName, resources: { requests: { storage: s.storage } } },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+export function kibana(s: ElasticStackSpec): KubeObject {
+  return {
+    apiVersion: 'kibana.k8s.elastic.co/v1',
+    kind: 'Kibana',
+    metadata: { name: 'kibana', namespace: s.namespace },
+    spec: {
+      version: s.version,
+      count: 1,
+      elasticsearchRef: { name: elasticsearchName },
+      podTemplate: {
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { ...podSecurity, runAsUser: 1000 },
+          containers: [{ name: 'kibana', resources: resources('500m', '1Gi'), securityContext: restrictedContainerSecurityContextManifest(1000) }],
+        },
+      },
+    },
+  };
+}
+
+export function logstash(s: ElasticStackSpec): KubeObject {
+  return {
+    apiVersion: 'logstash.k8s.elastic.co/v1alpha1',
+    kind: 'Logstash',
+    metadata: { name: logstashName, namespace: s.namespace },
+    spec: {
+      version: s.version,
+      count: Math.min(2, s.nodes),
+      elasticsearchRefs: [{ name: elasticsearchName, clusterName: 'logs' }],
+      pipelines: [{ 'pipeline.id': 'main', 'config.string': logstashPipeline(s.serviceAppName) }],
+      services: [
+        {
+          name: 'beats',
+          service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: beatsPort, targetPort: beatsPort, protocol: 'TCP' }] } },
+        },
+      ],
+      podTemplate: {
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { ...podSecurity, runAsUser: 1000 },
+          containers: [{ name: 'logstash', resources: resources('1', '2Gi') }],
+        },
+      },
+    },
+  };
+}
+
+/** ECK names the Beats Service `<logstash>-ls-<service>`. */
+export function logstashBeatsHost(namespace: string): string {
+  return `${logstashName}-ls-beats.${namespace}.svc:${beatsPort}`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The service's Grafana dashboard as code (dashboard JSON model, schemaVersion 39), provisioned through the
+ * Grafana sidecar (ConfigMap labelled `grafana_dashboard`). Queries come from the metric-name contract and
+ * policies/queries.ts; the latency panel draws the SLO and the alert threshold from policies/slo.ts.
+ */
+import { slo } from '../../../policies/slo.js';
+import { errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
+import { metricNames, trackLabel } from '../../../services/inference/src/metrics/names.js';
+
+interface Target {
+  readonly expr: string;
+  readonly legendFormat: string;
+}
+
+interface Panel {
+  readonly title: string;
+  readonly unit: string;
+  readonly targets: readonly Target[];
+  /** Horizontal threshold lines (value in the panel's unit, colour). */
+  readonly thresholds?: readonly { value: number; color: string }[];
+}
+
+const window = '5m';
+const byTrack = `sum by (le, ${trackLabel})`;
+const quantile = (q: number) =>
+  `histogram_quantile(${q}, ${byTrack} (rate(${metricNames.requestDuration}_bucket[${window}])))`;
+
+/** Panels in reading order: user-facing first, then the batcher, the cache, the GPU, the container. */
+export function dashboardPanels(): Panel[] {
+  return [
+    {
+      title: 'Latency p50 / p95 / p99 by track',
+      unit: 's',
+      targets: [
+        { expr: quantile(0.5), legendFormat: `p50 {{${trackLabel}}}` },
+        { expr: quantile(0.95), legendFormat: `p95 {{${trackLabel}}}` },
+        { expr: quantile(0.99), legendFormat: `p99 {{${trackLabel}}}` },
+        { expr: p95LatencyQuery('', window), legendFormat: 'p95 all' },
+      ],
+      thresholds: [
+        { value: slo.latencyP95Ms / 1000, color: 'orange' },
+        { value: slo.alertLatencyP95Ms / 1000, color: 'red' },
+      ],
+    },
+    {
+      title: 'Throughput by status',
+      unit: 'reqps',
+      targets: [{ expr: `sum by (status, ${trackLabel}) (rate(${metricNames.requests}[${window}]))`, legendFormat: `{{status}} {{${trackLabel}}}` }],
+    },
+    {
+      title: 'Error rate (5xx)',
+      unit: 'percentunit',
+      targets: [{ expr: errorRateQuery('', window), legendFormat: 'error rate' }],
+      thresholds: [{ value: slo.errorRate, color: 'red' }],
+    },
+    {
+      title: 'Batch size (mean)',
+      unit: 'short',
+      targets: [
+        {
+          expr: `sum(rate(${metricNames.batchSize}_sum[${window}])) / sum(rate(${metricNames.batchSize}_count[${window}]))`,
+          legendFormat: 'mean batch',
+        },
+      ],
+    },
+    {
+      title: 'Queue depth',
+      unit: 'short',
+      targets: [{ expr: `sum by (pod) (${metricNames.queueDepth})`, legendFormat: '{{pod}}' }],
+    },
+    {
+      title: 'Cache hit ratio',
+      unit: 'percentunit',
+      targets: [
+        {
+          expr: `sum(rate(${metricNames.cacheHits}[${window}])) / (sum(rate(${metricNames.cacheHits}[${window}])) + sum(rate(${metricNames.cacheMisses}[${window}])))`,
+          legendFormat: 'hit ratio',
+        },
+      ],
+    },
+    {
+      title: 'GPU utilization',
+      unit: 'percent',
+      targets: [{ expr: 'avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)', legendFormat: '{{Hostname}} gpu{{gpu}}' }],
+    },
+    {
+      title: 'GPU memory used',
+      unit: 'percentunit',
+      targets: [
+        { expr: 'DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)', legendFormat: '{{Hostname}} gpu{{gpu}}' },
+      ],
+    },
+    {
+      title: 'Container CPU',
+      unit: 'short',
+      targets: [
+        { expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{container="inference"}[${window}]))`, legendFormat: '{{pod}}' },
+      ],
+    },
+    {
+      title: 'Container memory',
+      unit: 'bytes',
+      targets: [{ expr: 'sum by (pod) (container_memory_working_set_bytes{container="inference"})', legendFormat: '{{pod}}' }],
+    },
+    {
+      title: 'Network',
+      unit: 'Bps',
+      targets: [
+        { expr: `sum by (pod) (rate(container_network_receive_bytes_total{pod=~"inference-.*"}[${window}]))`, legendFormat: 'rx {{pod}}' },
+        { expr: `sum by (pod) (rate(container_network_transmit_bytes_total{pod=~"inference-.*"}[${window}]))`, legendFormat: 'tx {{pod}}' },
+      ],
+    },
+  ];
+}
+
+/** Grafana dashboard JSON model; two panels per row, 8 units high. */
+export function inferenceDashboard(): Record<string, unknown> {
+  const panels = dashboardPanels().map((panel, i) => ({
+    id: i + 1,
+    type: 'timeseries',
+    title: panel.title,
+    datasource: { type: 'prometheus', uid: '${datasource}' },
+    gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+    fieldConfig: {
+      defaults: {
+        unit: panel.unit,
+        custom: panel.thresholds ? { thresholdsStyle: { mode: 'line' } } : {},
+        thresholds: {
+          mode: 'absolute',
+          steps: [{ value: null, color: 'green' }, ...(panel.thresholds ?? [])],
+        },
+      },
+      overrides: [],
+    },
+    targets: panel.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), expr: t.expr, legendFormat: t.legendFormat })),
+  }));
+  return {
+    uid: 'vertical-inference',
+    title: 'Vertical inference service',
+    tags: ['inference', 'slo'],
+    schemaVersion: 39,
+    refresh: '30s',
+    time: { from: 'now-3h', to: 'now' },
+    templating: {
+      list: [{ name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' }],
+    },
+    panels,
+  };
+}

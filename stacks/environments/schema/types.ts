@@ -1,0 +1,143 @@
+/**
+ * The shape of an environment: everything that differs between dev, staging and prod, as data.
+ *
+ * A pull request that changes an environment edits one of stacks/environments/{dev,staging,prod}.ts and nothing
+ * else; `loadEnvironment` validates it (./validate.ts) before any construct sees it. Component defaults (pinned
+ * chart versions, probe timings) live with each component; the `charts` block here only overrides them.
+ */
+import type { Cloud } from '../../../policies/catalog/gpus.js';
+
+export type EnvironmentName = 'dev' | 'staging' | 'prod';
+export type GatewayImplementation = 'nginx' | 'haproxy';
+
+/** Where Terraform keeps the state of both stacks of the environment. */
+export type BackendConfig =
+  | { readonly type: 'local' }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      /** Key prefix; each stack writes `<keyPrefix>/<stack>.tfstate`. */
+      readonly keyPrefix: string;
+    }
+  | { readonly type: 'gcs'; readonly bucket: string; readonly prefix: string };
+
+/** One GPU node pool, declared as data (ai-on-gke style). */
+export interface GpuNodePoolSpec {
+  /** Pool name; becomes the NodePool / ComputeClass name and the `blueprint.dev/gpu-pool` node label. */
+  readonly name: string;
+  /** Instance types / VM sizes / machine types, each must be in policies/catalog/gpus.ts with ≥ 80 GB per GPU. */
+  readonly instanceTypes: readonly string[];
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  /** Karpenter capacity type; GKE ComputeClass maps `spot` to `spot: true`. */
+  readonly capacityType: 'on-demand' | 'spot';
+  /** Extra node labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Cloud-specific settings Karpenter / NAP need to launch nodes; absent on GKE. */
+export interface NodeClassSpec {
+  /** AWS: IAM role name of the nodes; Karpenter discovers subnets and security groups by the discovery tag. */
+  readonly awsNodeRole?: string;
+  /** AWS: value of the `karpenter.sh/discovery` tag on the cluster's subnets and security groups. */
+  readonly awsDiscoveryTag?: string;
+  /** Root volume size in GiB (container images of GPU stacks are large). */
+  readonly rootVolumeGiB: number;
+}
+
+/** One version of the service (stable or canary). */
+export interface TrackSpec {
+  /** Image digest `sha256:<64 hex>`; the repository is `inference.imageRepository`. */
+  readonly imageDigest: string;
+  /** Replicas; the canary may have 0. For stable this is the HPA's floor when autoscaling is on. */
+  readonly replicas: number;
+}
+
+export interface InferenceSpec {
+  /** Registry and repository without tag or digest, e.g. `ghcr.io/acme/inference`. */
+  readonly imageRepository: string;
+  readonly stable: TrackSpec;
+  readonly canary: TrackSpec;
+  /** Stable HPA bounds; minReplicas ≥ 2 outside dev (policy). */
+  readonly autoscaling: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** Target average queue depth per pod (custom metric through prometheus-adapter). */
+    readonly queueDepthTarget: number;
+    /** CPU utilization target in percent, the fallback when the custom metric is missing. */
+    readonly cpuUtilizationPercent: number;
+  };
+  readonly resources: {
+    readonly cpu: string;
+    readonly memory: string;
+    /** `nvidia.com/gpu` per pod. */
+    readonly gpus: number;
+  };
+  /** Service's drain bound (SHUTDOWN_TIMEOUT_SECONDS); the grace period is set above it. */
+  readonly shutdownTimeoutSeconds: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly authMode: 'jwt' | 'none';
+  /** JWT verification settings (the key material comes from a Secret, not from here). */
+  readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUrl?: string };
+  /** CIDRs of the identity provider, for the JWKS egress rule; empty = no egress to it. */
+  readonly identityProviderCidrs: readonly string[];
+  /** Model store PVC size (≥ 1 TiB by policy). */
+  readonly modelStoreSize: string;
+}
+
+export interface TlsSpec {
+  /** Hostnames the Gateway serves; the certificate covers all of them. */
+  readonly hostnames: readonly string[];
+  /** `selfSigned` for dev; ACME with a DNS-01 solver elsewhere (no plain-HTTP listener needed). */
+  readonly issuer:
+    | { readonly type: 'selfSigned' }
+    | {
+        readonly type: 'acme';
+        readonly email: string;
+        readonly server: string;
+        readonly dns01:
+          | { readonly provider: 'route53'; readonly region: string; readonly hostedZoneId: string }
+          | { readonly provider: 'cloudDNS'; readonly project: string }
+          | { readonly provider: 'azureDNS'; readonly subscriptionId: string; readonly resourceGroupName: string; readonly hostedZoneName: string };
+      };
+}
+
+/** Optional per-environment chart overrides; each component pins its own default. */
+export interface ChartOverrides {
+  readonly kubePrometheusStack?: string;
+  readonly prometheusAdapter?: string;
+  readonly gpuOperator?: string;
+  readonly eckOperator?: string;
+  readonly certManager?: string;
+  readonly gatewayApiCrds?: string;
+  readonly nginxGatewayFabric?: string;
+  readonly haproxyUnifiedGateway?: string;
+}
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  readonly cloud: Cloud;
+  readonly region: string;
+  /** Default kubeconfig context; the `kube_context` variable overrides it at plan time. */
+  readonly kubeContext: string;
+  readonly backend: BackendConfig;
+  readonly gateway: GatewayImplementation;
+  /** Percent of unpinned traffic the HTTPRoute sends to the canary (≤ the first canary step, policies/slo.ts). */
+  readonly canaryWeight: number;
+  readonly nodePools: readonly GpuNodePoolSpec[];
+  readonly nodeClass: NodeClassSpec;
+  readonly inference: InferenceSpec;
+  readonly redis: { readonly memory: string; readonly cpu: string };
+  readonly logging: {
+    readonly elasticVersion: string;
+    readonly elasticsearchNodes: number;
+    readonly elasticsearchStorage: string;
+    readonly retentionDays: number;
+  };
+  readonly monitoring: { readonly prometheusStorage: string; readonly retention: string };
+  /** AWS only: where FSx for Lustre puts the model store file system (subnet and security groups of the cluster). */
+  readonly modelStoreNetwork?: { readonly subnetId: string; readonly securityGroupIds: readonly string[] };
+  readonly tls: TlsSpec;
+  readonly charts?: ChartOverrides;
+}

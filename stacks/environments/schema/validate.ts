@@ -1,0 +1,104 @@
+/**
+ * Validation of environment data, run once at load. Every problem is collected and reported together, each with
+ * the field path and what to do about it, so a reviewer of an environment pull request sees all of them at once.
+ */
+import { findInstanceType, gpus, instanceTypes, minGpuMemoryGiB } from '../../../policies/catalog/gpus.js';
+import { firstCanaryStep } from '../../../policies/slo.js';
+import { dnsLabelProblem } from '../../lib/names.js';
+import { quantityBytes, tebibyte } from '../../lib/quantity.js';
+import type { EnvironmentConfig } from './types.js';
+
+const digest = /^sha256:[a-f0-9]{64}$/;
+const exactVersion = /^v?\d+\.\d+\.\d+$/;
+
+function gpuPoolProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  if (env.nodePools.length === 0) problems.push('nodePools: declare at least one GPU pool');
+  const eligible = instanceTypes
+    .filter((t) => t.cloud === env.cloud && (gpus[t.gpu]?.memoryGiB ?? 0) >= minGpuMemoryGiB)
+    .map((t) => t.name);
+  env.nodePools.forEach((pool, i) => {
+    const at = `nodePools[${i}]`;
+    const nameProblem = dnsLabelProblem(pool.name);
+    if (nameProblem) problems.push(`${at}.name "${pool.name}" ${nameProblem}`);
+    if (pool.instanceTypes.length === 0) problems.push(`${at}.instanceTypes: list at least one of ${eligible.join(', ')}`);
+    pool.instanceTypes.forEach((name, j) => {
+      const type = findInstanceType(env.cloud, name);
+      const gpu = type ? gpus[type.gpu] : undefined;
+      if (!type || !gpu) {
+        problems.push(`${at}.instanceTypes[${j}] "${name}" is not a known ${env.cloud} GPU type in policies/catalog/gpus.ts`);
+      } else if (gpu.memoryGiB < minGpuMemoryGiB) {
+        problems.push(
+          `${at}.instanceTypes[${j}] "${name}" carries ${gpu.displayName} with ${gpu.memoryGiB} GB; pools need ≥ ${minGpuMemoryGiB} GB per GPU — use one of ${eligible.join(', ')}`,
+        );
+      }
+    });
+    if (pool.minNodes < 0 || pool.maxNodes < 1 || pool.minNodes > pool.maxNodes) {
+      problems.push(`${at}: need 0 ≤ minNodes ≤ maxNodes and maxNodes ≥ 1, got ${pool.minNodes}..${pool.maxNodes}`);
+    }
+  });
+  return problems;
+}
+
+function inferenceProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const inf = env.inference;
+  for (const track of ['stable', 'canary'] as const) {
+    if (!digest.test(inf[track].imageDigest)) {
+      problems.push(`inference.${track}.imageDigest "${inf[track].imageDigest}" must be "sha256:" followed by 64 hex digits`);
+    }
+    if (!Number.isInteger(inf[track].replicas) || inf[track].replicas < 0) {
+      problems.push(`inference.${track}.replicas must be a non-negative integer`);
+    }
+  }
+  if (/[:@]/.test(inf.imageRepository.split('/').pop() ?? '')) {
+    problems.push(`inference.imageRepository "${inf.imageRepository}" must not carry a tag or digest; set imageDigest`);
+  }
+  const { minReplicas, maxReplicas } = inf.autoscaling;
+  if (minReplicas > maxReplicas) problems.push(`inference.autoscaling: minReplicas ${minReplicas} > maxReplicas ${maxReplicas}`);
+  if (env.name !== 'dev' && minReplicas < 2) {
+    problems.push(`inference.autoscaling.minReplicas is ${minReplicas}; outside dev keep at least 2 so one pod can be drained`);
+  }
+  if (!Number.isInteger(inf.resources.gpus) || inf.resources.gpus < 1) problems.push('inference.resources.gpus must be an integer ≥ 1');
+  if (inf.shutdownTimeoutSeconds <= 0) problems.push('inference.shutdownTimeoutSeconds must be positive');
+  if (inf.authMode === 'none' && env.name !== 'dev') problems.push('inference.authMode "none" is only allowed in dev');
+  try {
+    if (quantityBytes(inf.modelStoreSize) < tebibyte) {
+      problems.push(`inference.modelStoreSize ${inf.modelStoreSize} is below the 1Ti model store minimum`);
+    }
+  } catch (error) {
+    problems.push(`inference.modelStoreSize: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+function otherProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(env.canaryWeight) || env.canaryWeight < 0 || env.canaryWeight > firstCanaryStep) {
+    problems.push(`canaryWeight ${env.canaryWeight} must be an integer from 0 to ${firstCanaryStep} (first canary step, policies/slo.ts); later steps are the rollout driver's job`);
+  }
+  if (env.tls.hostnames.length === 0) problems.push('tls.hostnames: list at least one hostname');
+  if (env.backend.type === 'local' && env.name !== 'dev') problems.push('backend: the local backend is for dev only; use s3 or gcs');
+  if (env.cloud === 'aws' && (!env.nodeClass.awsNodeRole || !env.nodeClass.awsDiscoveryTag)) {
+    problems.push('nodeClass: aws needs awsNodeRole and awsDiscoveryTag for the Karpenter EC2NodeClass');
+  }
+  if (env.cloud === 'aws' && !env.modelStoreNetwork) {
+    problems.push('modelStoreNetwork: aws needs subnetId and securityGroupIds for the FSx for Lustre model store');
+  }
+  for (const [chart, version] of Object.entries(env.charts ?? {})) {
+    if (version !== undefined && !exactVersion.test(version)) {
+      problems.push(`charts.${chart} "${version}" must be an exact version like 1.2.3, not a range`);
+    }
+  }
+  if (env.logging.retentionDays < 1) problems.push('logging.retentionDays must be ≥ 1');
+  return problems;
+}
+
+/** Returns the environment when valid; throws one error listing every problem otherwise. */
+export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
+  const problems = [...gpuPoolProblems(env), ...inferenceProblems(env), ...otherProblems(env)];
+  if (problems.length > 0) {
+    throw new Error(`environment "${env.name}" is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}
