@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly maxInFlight?: number;
   /** Prefix of request ids, to tell gate and client traffic apart in logs. */
   readonly idPrefix?: string;
+  /** First input seed; default random, so two generators (gate, clients) do not share result-cache entries. */
+  readonly seedOffset?: number;
 }
 
 /** What a run saw. Failed = transport error, timeout or any status but 200 (k6's http_req_failed default). */
@@ -51,12 +53,14 @@ export class LoadGenerator {
   private readonly failures = new Set<string>();
   private readonly open = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly seedOffset: number;
 
   constructor(
     private readonly options: LoadOptions,
     private readonly metadata: ModelMetadata,
   ) {
     if (!(options.ratePerSecond > 0)) throw new Error(`ratePerSecond must be positive, got ${options.ratePerSecond}`);
+    this.seedOffset = options.seedOffset ?? Math.floor(Math.random() * 2 ** 30);
   }
 
   start(): this {
@@ -103,7 +107,7 @@ export class LoadGenerator {
 
   private async send(seq: number): Promise<void> {
     const id = `${this.options.idPrefix ?? 'load'}-${seq}`;
-    const body = JSON.stringify(buildInferRequest(this.metadata, id, seq));
+    const body = JSON.stringify(buildInferRequest(this.metadata, id, this.seedOffset + seq));
     const t0 = performance.now();
     this.inFlight += 1;
     try {
