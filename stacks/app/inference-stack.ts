@@ -84,6 +84,7 @@ export class InferenceStack extends TerraformStack {
       storageClassName: blockSsdClassName,
       retentionDays: env.logging.retentionDays,
       serviceAppName: inferenceAppName,
+      operatorNamespace: namespaces.elasticSystem,
     });
 
     new InferenceGateway(this, 'gateway', {

@@ -9,6 +9,7 @@ import { kubeManifest } from '../../lib/manifest.js';
 import { elasticsearch, kibana, logstash } from './elastic-stack.js';
 import { filebeat, filebeatRbac } from './filebeat.js';
 import { lifecycleJob } from './lifecycle.js';
+import { loggingNetworkPolicies } from './network.js';
 
 export interface EckOperatorProps {
   readonly namespace: string;
@@ -45,6 +46,8 @@ export interface LoggingProps {
   readonly retentionDays: number;
   /** `app.kubernetes.io/name` of the service whose ECS JSON lines get decoded. */
   readonly serviceAppName: string;
+  /** Namespace of the ECK operator (allowed to reach the stack's pods). */
+  readonly operatorNamespace: string;
 }
 
 export class Logging extends Construct {
@@ -64,5 +67,6 @@ export class Logging extends Construct {
     filebeatRbac(this, props.namespace);
     kubeManifest(this, 'filebeat', filebeat(props.namespace, props.version), [ls]);
     lifecycleJob(this, props.namespace, props.retentionDays, [es]);
+    loggingNetworkPolicies(this, { namespace: props.namespace, operatorNamespace: props.operatorNamespace });
   }
 }
