@@ -24,9 +24,9 @@ export interface EncoderShape {
 export const demoEncoderShape: EncoderShape = {
   vocabSize: 2048,
   maxSequence: 128,
-  hidden: 64,
-  heads: 2,
-  feedForward: 256,
+  hidden: 128,
+  heads: 4,
+  feedForward: 512,
   layers: 2,
   classes: 4,
   seed: 20_26,

@@ -14,6 +14,8 @@ interface Params {
 /** POST .../infer: validate against the model, run through the interceptors, queue for a batch, answer. */
 export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   const { modelRegistry: registry, serviceConfig: config } = fastify;
+  // Infer bodies are JSON only; without this Fastify would hand a text/plain body over as a string.
+  fastify.removeContentTypeParser('text/plain');
 
   const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string> => {
     const served = registry.resolve(http.params.model, http.params.version);

@@ -1,0 +1,53 @@
+import { GraphBuilder } from '../../scripts/onnx/graph-builder.js';
+import type { OnnxDataTypeName } from '../../scripts/onnx/onnx-schema.js';
+import type { DataType } from '../../src/protocol/datatypes.js';
+
+/** Protocol datatype → ONNX element type, for every datatype the service supports. */
+export const onnxTypeOf: Readonly<Record<DataType, OnnxDataTypeName>> = {
+  BOOL: 'BOOL', UINT8: 'UINT8', UINT16: 'UINT16', UINT32: 'UINT32', UINT64: 'UINT64',
+  INT8: 'INT8', INT16: 'INT16', INT32: 'INT32', INT64: 'INT64', FP16: 'FLOAT16', FP32: 'FLOAT', FP64: 'DOUBLE',
+};
+
+/** One Identity per datatype: input `x_<TYPE>` [batch, 3] → output `y_<TYPE>` [batch, 3]. */
+export function allTypesModel(): Uint8Array {
+  const g = new GraphBuilder('all_types');
+  for (const [protocol, onnx] of Object.entries(onnxTypeOf)) {
+    g.input(`x_${protocol}`, onnx, ['batch', 3]);
+    g.node('Identity', [`x_${protocol}`], {}, [`y_${protocol}`]);
+    g.output(`y_${protocol}`, onnx, ['batch', 3]);
+  }
+  return g.toBytes();
+}
+
+/** fp16 in, fp16 and fp32 out: `doubled` = 2·x computed in fp32 and cast back, `widened` = x as fp32. */
+export function halfModel(): Uint8Array {
+  const g = new GraphBuilder('half');
+  g.input('x', 'FLOAT16', ['batch', 4]);
+  const widened = g.node('Cast', ['x'], { to: 1 }, ['widened']);
+  const two = g.floats('two', [1], Float32Array.from([2]));
+  g.node('Cast', [g.node('Mul', [widened, two])], { to: 10 }, ['doubled']);
+  g.output('doubled', 'FLOAT16', ['batch', 4]);
+  g.output('widened', 'FLOAT', ['batch', 4]);
+  return g.toBytes();
+}
+
+/** Two inputs, two outputs; `scale` distinguishes versions: sum = (a + b) · scale, diff = a − b. */
+export function pairModel(scale: number): Uint8Array {
+  const g = new GraphBuilder('pair');
+  g.input('a', 'FLOAT', ['batch', 3]);
+  g.input('b', 'FLOAT', ['batch', 3]);
+  g.node('Mul', [g.node('Add', ['a', 'b']), g.floats('scale', [1], Float32Array.from([scale]))], {}, ['sum']);
+  g.node('Sub', ['a', 'b'], {}, ['diff']);
+  g.output('sum', 'FLOAT', ['batch', 3]);
+  g.output('diff', 'FLOAT', ['batch', 3]);
+  return g.toBytes();
+}
+
+/** Fixed shape [2, 2] (no batch axis): served without batching. */
+export function fixedModel(): Uint8Array {
+  const g = new GraphBuilder('fixed');
+  g.input('m', 'FLOAT', [2, 2]);
+  g.node('Transpose', ['m'], { perm: [1, 0] }, ['t']);
+  g.output('t', 'FLOAT', [2, 2]);
+  return g.toBytes();
+}
