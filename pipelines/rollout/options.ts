@@ -1,0 +1,90 @@
+/**
+ * Command-line settings of the rollout driver. Cluster names default to what the stacks create
+ * (stacks/components/{namespaces,gateway,inference}), the gateway URL and kube context to the environment's data
+ * (stacks/environments/<env>.ts), timings to policies/slo.ts; flags override each.
+ */
+import { parseArgs } from 'node:util';
+import { slo } from '../../policies/slo.js';
+import { serviceName } from '../../stacks/components/inference/index.js';
+import { namespaces } from '../../stacks/components/namespaces/names.js';
+import { inferenceContainerName } from '../../stacks/components/observability/alert-rules.js';
+import { loadEnvironment } from '../../stacks/environments/index.js';
+import type { KubernetesShifterOptions } from './shifters/kubernetes.js';
+
+export interface RolloutCliOptions {
+  readonly environment: string;
+  readonly gatewayUrl: string;
+  readonly prometheusUrl: string;
+  readonly model: string;
+  /** From the ROLLOUT_TOKEN environment variable (a JWT with scope `infer models:read`), never a flag. */
+  readonly token: string;
+  readonly windowSeconds: number;
+  readonly gateRate: number;
+  readonly settleSeconds: number;
+  readonly verifyBeforeFirstExposure: boolean;
+  readonly reportDir: string;
+  readonly kubernetes: KubernetesShifterOptions;
+}
+
+export const rolloutUsage = `usage: npm run rollout -- --env=staging|prod --prometheus=URL [--gateway=URL] [--model=demo]
+       [--window=SECONDS] [--gate-rate=RPS] [--settle=SECONDS] [--no-verify] [--report-dir=DIR]
+       [--namespace=NS] [--route=NAME] [--context=KUBE_CONTEXT]
+   token for AUTH_MODE=jwt targets: environment variable ROLLOUT_TOKEN`;
+
+function positive(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv): RolloutCliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      env: { type: 'string' },
+      gateway: { type: 'string' },
+      prometheus: { type: 'string' },
+      model: { type: 'string', default: 'demo' },
+      window: { type: 'string' },
+      'gate-rate': { type: 'string' },
+      settle: { type: 'string' },
+      'no-verify': { type: 'boolean', default: false },
+      'report-dir': { type: 'string', default: 'rollout-report' },
+      namespace: { type: 'string', default: namespaces.inference },
+      route: { type: 'string', default: 'inference' },
+      context: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.env) throw new Error('--env is required (the environment under stacks/environments to roll out in)');
+  if (!values.prometheus) throw new Error('--prometheus is required (e.g. http://127.0.0.1:9090 via kubectl port-forward)');
+  const environment = loadEnvironment(values.env);
+  const host = environment.tls.hostnames[0];
+  const gatewayUrl = values.gateway ?? (host ? `https://${host}` : undefined);
+  if (!gatewayUrl) throw new Error(`--gateway is required: environment ${values.env} names no hostname`);
+  const windowSeconds = positive('window', values.window, slo.gateWindowSeconds);
+  const gateRate = positive('gate-rate', values['gate-rate'], Math.ceil((slo.gateMinRequests * 2) / windowSeconds));
+  return {
+    environment: environment.name,
+    gatewayUrl: gatewayUrl.replace(/\/+$/, ''),
+    prometheusUrl: values.prometheus.replace(/\/+$/, ''),
+    model: values.model ?? 'demo',
+    token: env['ROLLOUT_TOKEN'] ?? '',
+    windowSeconds,
+    gateRate,
+    settleSeconds: positive('settle', values.settle, 30),
+    verifyBeforeFirstExposure: !values['no-verify'],
+    reportDir: values['report-dir'] ?? 'rollout-report',
+    kubernetes: {
+      namespace: values.namespace ?? namespaces.inference,
+      route: values.route ?? 'inference',
+      stableService: serviceName('stable'),
+      canaryService: serviceName('canary'),
+      stableDeployment: serviceName('stable'),
+      canaryDeployment: serviceName('canary'),
+      container: inferenceContainerName,
+      ...((values.context ?? environment.kubeContext) ? { context: values.context ?? environment.kubeContext } : {}),
+    },
+  };
+}
