@@ -3,6 +3,7 @@
  * Policy checks attach here as an Aspect (policies/), so `cdktf synth` fails on a violation.
  */
 import { App } from 'cdktf';
+import { applyPolicies } from '../policies/aspect.js';
 import { InferenceStack } from './app/inference-stack.js';
 import { PlatformStack } from './app/platform-stack.js';
 import { environmentNames, loadEnvironment, type EnvironmentConfig } from './environments/index.js';
@@ -21,5 +22,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
     const platform = new PlatformStack(app, `platform-${env.name}`, env);
     new InferenceStack(app, `inference-${env.name}`, { platform });
   }
+  // Every stack runs the policy rules at synth time; a violation fails synth (docs/policies.md).
+  applyPolicies(app);
   return app;
 }

@@ -15,6 +15,12 @@ import type { Rule } from '../engine/rule.js';
 import { containerSecurity, eachContainer, eachWorkload } from '../kubernetes/containers.js';
 import { checkov, checkovTf, kubeLinter, repo, seed } from './sources.js';
 
+/**
+ * Jobs run to completion and are not behind a Service: probes mean nothing there (checkov's CKV_K8S_8/9 skip
+ * Job and CronJob too, checkov/kubernetes/checks/resource/k8s/LivenessProbe.py).
+ */
+const runsToCompletion = (kind: string): boolean => kind === 'job' || kind === 'cron_job';
+
 const liveness: Rule = {
   id: 'workload.liveness-probe',
   rationale: 'Without a liveness probe a hung process keeps its pod and keeps receiving traffic until a human notices.',
@@ -22,7 +28,8 @@ const liveness: Rule = {
   refs: ['CKV_K8S_8', 'kube-linter:no-liveness-probe'],
   fix: 'Add liveness_probe (http_get on /v2/health/live for the inference service).',
   check: (ctx) =>
-    eachContainer(ctx, (c) => {
+    eachContainer(ctx, (c, w) => {
+      if (runsToCompletion(w.kind)) return undefined;
       const has = block(c.body, 'liveness_probe') !== undefined;
       return { ok: has, message: has ? 'liveness probe set' : 'no liveness probe' };
     }, { includeInit: false }),
@@ -35,7 +42,8 @@ const readiness: Rule = {
   refs: ['CKV_K8S_9', 'kube-linter:no-readiness-probe'],
   fix: 'Add readiness_probe (http_get on /v2/health/ready for the inference service).',
   check: (ctx) =>
-    eachContainer(ctx, (c) => {
+    eachContainer(ctx, (c, w) => {
+      if (runsToCompletion(w.kind)) return undefined;
       const has = block(c.body, 'readiness_probe') !== undefined;
       return { ok: has, message: has ? 'readiness probe set' : 'no readiness probe' };
     }, { includeInit: false }),
