@@ -7,6 +7,7 @@
  * request instead.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { LogController, type FastifyServerOptions } from 'fastify';
@@ -50,16 +51,18 @@ const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loggingServerOptions(options: LoggingOptions): FastifyServerOptions {
   if (!levels.includes(options.level)) throw new Error(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${options.level}"`);
-  const ecs = ecsFormat({
-    convertErr: true,
-    convertReqRes: false,
-    apmIntegration: false,
-    serviceName: options.serviceName ?? 'inference',
-    serviceVersion: options.serviceVersion,
-  });
+  // No serviceName here: ecs-pino-format would then stamp a flat "event.dataset" on every record, clashing with the
+  // nested event.dataset of the audit and access records. service.* go in the base bindings instead.
+  const ecs = ecsFormat({ convertErr: true, convertReqRes: false, apmIntegration: false });
   return {
     logger: {
       ...ecs,
+      base: {
+        pid: process.pid,
+        hostname: hostname(),
+        'service.name': options.serviceName ?? 'inference',
+        ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+      },
       level: options.level,
       redact: { paths: redactedPaths, censor: '[REDACTED]' },
       ...(options.stream ? { stream: options.stream } : {}),

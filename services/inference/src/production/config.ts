@@ -3,6 +3,7 @@
  * environment once, at start, so a bad value stops the process with a message naming the variable.
  * docs/configuration.md lists each with its default.
  */
+import { ConfigError } from '../config.js';
 import { authConfigFromEnv, type AuthConfig } from '../auth/config.js';
 import { cacheConfigFromEnv, positiveInt, type CacheConfig } from '../cache/config.js';
 import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
@@ -23,7 +24,16 @@ export interface ProductionConfig {
   readonly metricsPort: number;
 }
 
+/** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
 export function productionConfigFromEnv(env: Env): ProductionConfig {
+  try {
+    return readAll(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
+  }
+}
+
+function readAll(env: Env): ProductionConfig {
   return {
     auth: authConfigFromEnv(env),
     cache: cacheConfigFromEnv(env),

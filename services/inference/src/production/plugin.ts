@@ -35,8 +35,10 @@ export interface ProductionPluginOptions {
   readonly config: ProductionConfig;
   readonly metrics: InferenceMetrics;
   readonly drain: DrainState;
-  /** The version serving (model, requested version), undefined when none: from the model repository. */
+  /** The version a (model, requested version) names, in any state; undefined when unknown. Bounds metric labels. */
   readonly resolveVersion: VersionResolver;
+  /** Like resolveVersion, but undefined unless that version is ready: the cache answers only for servable versions. */
+  readonly readyVersion?: VersionResolver;
 }
 
 const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app, opts) => {
@@ -92,7 +94,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
       counters: { hits: metrics.cacheHits, misses: metrics.cacheMisses, errors: metrics.cacheErrors },
       onError: (operation, error) => app.log.debug({ err: error, cache: { operation } }, 'cache error; serving uncached'),
     });
-    await app.register(cachePlugin, { cache, hmacKey: config.cache.hmacKey, resolveVersion: opts.resolveVersion });
+    await app.register(cachePlugin, { cache, hmacKey: config.cache.hmacKey, resolveVersion: opts.readyVersion ?? opts.resolveVersion });
   }
 };
 

@@ -1,0 +1,114 @@
+/**
+ * npm run bench:overload — does the service hold up under 10× the load it can serve (issue 3 §5)?
+ *
+ * 1. capacity: closed loop at BENCH_CONNECTIONS (16) for BENCH_SECONDS (5 s) → the req/s it serves and its latency;
+ * 2. overload: open loop, a new request every 1/(10 × capacity) s for BENCH_SECONDS, whatever the answers;
+ * and prints: answers by status (only 200, 429, 503 are acceptable), the latency of admitted (200) requests
+ * against the capacity run, and the server's RSS (sampled from /proc) before, at peak and after.
+ * The server is the real one (src/server.ts) in its own process with the cache off, so every request computes.
+ * MAX_INFLIGHT_REQUESTS is set to 2 × the capacity connections: admission sized to what the replica serves.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { runLoad } from './load-generator.js';
+import { demoBodies } from './workload.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const factor = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 10);
+const port = 18180;
+const root = new URL('..', import.meta.url);
+const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', root));
+const base = `http://127.0.0.1:${port}`;
+const bodies = demoBodies(512);
+
+const child = spawn(tsx, [fileURLToPath(new URL('src/server.ts', root))], {
+  env: {
+    ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(port + 1), AUTH_MODE: 'none',
+    CACHE_ENABLED: 'false', LOG_LEVEL: 'error', MAX_INFLIGHT_REQUESTS: String(connections * 2),
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+const rssMiB = (): number => {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+async function openLoop(ratePerSecond: number, durationMs: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
+  const statuses: Record<string, number> = {};
+  const admitted: number[] = [];
+  let peakRss = 0;
+  const pending = new Set<Promise<void>>();
+  const send = (body: Buffer): Promise<void> =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = request(
+        { agent, host: '127.0.0.1', port, path: '/v2/models/demo/infer', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            const status = String(res.statusCode);
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            if (res.statusCode === 200) admitted.push(performance.now() - t0);
+            resolve();
+          });
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        statuses[`error:${e.code}`] = (statuses[`error:${e.code}`] ?? 0) + 1;
+        resolve();
+      });
+      req.end(body);
+    });
+  const started = performance.now();
+  let sent = 0;
+  while (performance.now() - started < durationMs) {
+    const due = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
+    for (; sent < due; sent++) {
+      const p = send(bodies[sent % bodies.length] as Buffer);
+      pending.add(p);
+      void p.then(() => pending.delete(p));
+    }
+    peakRss = Math.max(peakRss, rssMiB());
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  admitted.sort((a, b) => a - b);
+  return { sent, statuses, peakRss, p50: percentile(admitted, 0.5), p99: percentile(admitted, 0.99) };
+}
+
+try {
+  for (let i = 0; i < 300 && !(await fetch(`${base}/v2/health/ready`).then((r) => r.ok, () => false)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: 1000, bodies }); // warm-up
+  const rssBefore = rssMiB();
+  const capacity = await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: seconds * 1000, bodies });
+  const rate = Math.round(capacity.requestsPerSecond * factor);
+  console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections, p50 ${capacity.p50Ms.toFixed(1)} ms, p99 ${capacity.p99Ms.toFixed(1)} ms`);
+  console.log(`overload: offering ${rate} req/s (${factor}×) for ${seconds} s, open loop ...`);
+  const overload = await openLoop(rate, seconds * 1000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssAfter = rssMiB();
+  const unacceptable = Object.entries(overload.statuses).filter(([s]) => !['200', '429', '503'].includes(s));
+  const served = overload.statuses['200'] ?? 0;
+  console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent`);
+  console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
+  console.log(`admitted latency: p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms (capacity run: p50 ${capacity.p50Ms.toFixed(1)}, p99 ${capacity.p99Ms.toFixed(1)}; ratio p99 ${(overload.p99 / capacity.p99Ms).toFixed(2)}×)`);
+  console.log(`server RSS: ${rssBefore.toFixed(0)} MiB before, ${overload.peakRss.toFixed(0)} MiB peak, ${rssAfter.toFixed(0)} MiB after`);
+  console.log(unacceptable.length === 0 ? 'OK: only 200/429/503 answers' : `FAIL: unacceptable answers ${JSON.stringify(unacceptable)}`);
+  process.exitCode = unacceptable.length === 0 ? 0 : 1;
+} finally {
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}

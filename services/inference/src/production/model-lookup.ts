@@ -1,0 +1,32 @@
+/**
+ * Model/version lookups the production layer needs, answered by the service's ModelRegistry.
+ */
+import type { ModelRegistry } from '../model-repository/model-registry.js';
+import type { VersionResolver } from '../metrics/plugin.js';
+
+export interface ModelLookup {
+  /** Version in any state (metric labels); undefined for unknown models/versions (they 404). */
+  readonly resolveVersion: VersionResolver;
+  /** Version only when ready (the cache must not answer for a version that would 503). */
+  readonly readyVersion: VersionResolver;
+}
+
+export function modelLookup(registry: ModelRegistry): ModelLookup {
+  const find = (model: string, version: string | undefined) => {
+    try {
+      return registry.resolve(model, version);
+    } catch {
+      return undefined; // unknown model or version: the route answers 404
+    }
+  };
+  return {
+    resolveVersion: (model, version) => {
+      const served = find(model, version);
+      return served ? String(served.version) : undefined;
+    },
+    readyVersion: (model, version) => {
+      const served = find(model, version);
+      return served?.state === 'ready' ? String(served.version) : undefined;
+    },
+  };
+}

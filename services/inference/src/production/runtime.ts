@@ -1,0 +1,60 @@
+/**
+ * What server.ts needs to run the service in production, in three calls:
+ *
+ *   const production = prepareProduction(process.env, config.logLevel);   // settings, metrics, logger options
+ *   const server = Fastify({ ...production.serverOptions, ... });          // ECS logs, request ids, HTTPS
+ *   await server.register(app, { config, observers: [production.observer], production });
+ *   await server.listen(...); await startProduction(server, production, host);  // metrics port, SIGTERM drain
+ */
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Server } from 'node:https';
+import type { InferenceObserver } from '../batching/observer.js';
+import { loggingServerOptions } from '../logging/options.js';
+import { metricsInferenceObserver } from '../metrics/inference-events.js';
+import { createMetrics, type InferenceMetrics } from '../metrics/instruments.js';
+import { boundPort, startMetricsServer } from '../metrics/server.js';
+import { installShutdown, type DrainState } from '../shutdown/drain.js';
+import { readTlsMaterial, watchTlsMaterial } from '../tls/options.js';
+import { productionConfigFromEnv, type Env, type ProductionConfig } from './config.js';
+
+export interface ProductionRuntime {
+  readonly config: ProductionConfig;
+  readonly metrics: InferenceMetrics;
+  readonly drain: DrainState;
+  /** Fastify options: ECS logger with redaction, request ids, HTTPS when TLS files are configured. */
+  readonly serverOptions: FastifyServerOptions;
+  /** Batcher/worker events → metrics; pass in the app's `observers`. */
+  readonly observer: InferenceObserver;
+}
+
+export function prepareProduction(env: Env, logLevel: string): ProductionRuntime {
+  const config = productionConfigFromEnv(env);
+  const metrics = createMetrics();
+  const https = config.tls ? { https: readTlsMaterial(config.tls) } : {};
+  return {
+    config,
+    metrics,
+    drain: { draining: false },
+    serverOptions: { ...loggingServerOptions({ level: logLevel }), ...https } as FastifyServerOptions,
+    observer: metricsInferenceObserver(metrics),
+  };
+}
+
+/** Starts the metrics listener, the certificate watcher and the SIGTERM drain; call after `server.listen`. */
+export async function startProduction(server: FastifyInstance, runtime: ProductionRuntime, host: string): Promise<void> {
+  const metricsServer = await startMetricsServer({ registry: runtime.metrics.registry, host, port: runtime.config.metricsPort });
+  server.log.info({ metrics: { port: boundPort(metricsServer) } }, `metrics on http://${host}:${boundPort(metricsServer)}/metrics`);
+  const stopWatching = runtime.config.tls
+    ? watchTlsMaterial(server.server as Server, runtime.config.tls, (error) => server.log.error({ err: error }, 'TLS reload failed; keeping the old certificate'))
+    : () => {};
+  installShutdown({
+    app: server,
+    state: runtime.drain,
+    timeoutSeconds: runtime.config.shutdownTimeoutSeconds,
+    draining: runtime.metrics.draining,
+    afterClose: async () => {
+      stopWatching();
+      await metricsServer.close();
+    },
+  });
+}
