@@ -8,6 +8,9 @@ import { healthRoutes } from './routes/health.js';
 import { inferRoutes } from './routes/infer.js';
 import type { InferInterceptor } from './routes/infer-pipeline.js';
 import { modelMetadataRoutes } from './routes/model-metadata.js';
+import { modelLookup } from './production/model-lookup.js';
+import productionPlugin from './production/plugin.js';
+import type { ProductionRuntime } from './production/runtime.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -16,6 +19,8 @@ export interface AppOptions {
   readonly config: ServiceConfig;
   /** Observers attached before the first model loads, so they see every ready-state change. */
   readonly observers?: readonly InferenceObserver[];
+  /** Production layer (auth, cache, limits, metrics, audit logs, drain, faults; src/production); server.ts sets it. */
+  readonly production?: ProductionRuntime;
   /** Tests only: lets `workerPool.crashWorker()` end a worker thread. */
   readonly allowWorkerExitMessage?: boolean;
 }
@@ -73,6 +78,8 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   });
 
   installErrorHandlers(fastify, config.bodyLimitBytes);
+  // Before the routes: its onRoute hook sets body limits and its hooks must wrap every route.
+  if (options.production) await fastify.register(productionPlugin, { ...options.production, ...modelLookup(registry) });
   await fastify.register(healthRoutes);
   await fastify.register(serverMetadataRoutes);
   await fastify.register(modelMetadataRoutes);

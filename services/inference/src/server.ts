@@ -1,32 +1,25 @@
 import Fastify from 'fastify';
 import app from './app.js';
 import { ConfigError, loadConfig, type ServiceConfig } from './config.js';
+import { prepareProduction, startProduction, type ProductionRuntime } from './production/runtime.js';
 
 /**
- * Runs the service: logger, listen, close on SIGTERM/SIGINT. Closing stops accepting connections, lets
- * in-flight requests finish, then terminates the worker threads (onClose hook in app.ts).
+ * Runs the service: logger, listen, drain on SIGTERM/SIGINT (src/shutdown/drain.ts). Closing stops accepting
+ * connections, lets in-flight requests finish, then terminates the worker threads (onClose hook in app.ts).
  */
 let config: ServiceConfig;
+let production: ProductionRuntime;
 try {
   config = loadConfig();
+  production = prepareProduction(process.env, config.logLevel);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(2);
 }
-const server = Fastify({ logger: { level: config.logLevel }, bodyLimit: config.bodyLimitBytes });
-await server.register(app, { config });
+// ECS JSON logs with redaction and x-request-id, HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set (src/production).
+const server = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
+await server.register(app, { config, observers: [production.observer], production });
 await server.listen({ host: config.host, port: config.port });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.log.info({ signal }, 'closing');
-    server.close().then(
-      () => process.exit(0),
-      (error: Error) => {
-        server.log.error({ err: error }, 'close failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+// Metrics listener on METRICS_PORT, and SIGTERM/SIGINT → readiness 503, drain within SHUTDOWN_TIMEOUT_SECONDS, exit.
+await startProduction(server, production, config.host);
