@@ -75,7 +75,7 @@ export const settings = {
   },
   strictReadiness: {
     env: 'STRICT_READINESS',
-    description: 'Ready only when every configured model version is ready (otherwise: at least one version per model).',
+    description: 'Ready only when every model version loaded; by default one ready version suffices, so a refused model does not stop the others.',
     fallback: false,
     parse: flag,
   },

@@ -2,7 +2,7 @@ import { slo } from '../../../../policies/slo.js';
 import { resolveBatchSettings, type BatchDefaults } from '../batching/batch-settings.js';
 import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { InferenceEvents } from '../batching/observer.js';
-import { notFound } from '../protocol/errors.js';
+import { notFound, unavailable } from '../protocol/errors.js';
 import type { TensorSpec } from '../protocol/types.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import { IntegrityError } from './integrity.js';
@@ -78,13 +78,16 @@ export class ModelRegistry {
     this.loaded = true;
   }
 
-  /** True once loading has finished and at least one version of every model is ready (or all, when strict). */
+  /**
+   * True once loading has finished and some version is ready, so that one refused model does not take the
+   * others out of service; `strict` requires every model to have versions and all of them to be ready.
+   */
   isReady(strict = false): boolean {
-    if (!this.loaded || this.models.size === 0) return false;
-    return [...this.models.values()].every((m) => {
-      const states = [...m.versions.values()].map((v) => v.state === 'ready');
-      return states.length > 0 && (strict ? states.every(Boolean) : states.some(Boolean));
-    });
+    if (!this.loaded) return false;
+    const models = [...this.models.values()];
+    const versions = models.flatMap((m) => [...m.versions.values()]);
+    if (strict) return models.length > 0 && models.every((m) => !m.error && m.versions.size > 0) && versions.every((v) => v.state === 'ready');
+    return versions.some((v) => v.state === 'ready');
   }
 
   modelNames(): string[] {
@@ -104,7 +107,7 @@ export class ModelRegistry {
     const all = [...model.versions.values()].sort((a, b) => b.version - a.version);
     if (version === undefined) {
       const chosen = all.find((v) => v.state === 'ready') ?? all[0];
-      if (!chosen) throw notFound(`model '${name}' has no versions: ${model.error ?? 'none were found'}`);
+      if (!chosen) throw unavailable(`model '${name}' cannot be served: ${model.error ?? 'it has no versions'}`);
       return chosen;
     }
     const found = /^[1-9][0-9]*$/.test(version) ? model.versions.get(Number(version)) : undefined;

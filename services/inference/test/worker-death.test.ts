@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerRestartEvent } from '../src/batching/observer.js';
+import { pairModel } from './helpers/fixture-models.js';
+import { FixtureRepository } from './helpers/fixture-repository.js';
+import { startService, type TestService } from './helpers/start-service.js';
+
+let repo: FixtureRepository;
+let service: TestService;
+const restarts: WorkerRestartEvent[] = [];
+
+beforeAll(async () => {
+  repo = await FixtureRepository.create();
+  await repo.addVersion('pair', 1, pairModel(1));
+  service = await startService({ modelRepository: repo.root, workerThreads: 1 }, { listen: true, allowWorkerExitMessage: true });
+  service.app.inferenceEvents.add({ onWorkerRestart: (e) => restarts.push(e) });
+});
+
+afterAll(async () => {
+  await service?.close();
+  await repo?.remove();
+});
+
+const infer = (i: number) =>
+  fetch(`${service.url}/v2/models/pair/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      inputs: [
+        { name: 'a', datatype: 'FP32', shape: [1, 3], data: [i, i, i] },
+        { name: 'b', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] },
+      ],
+    }),
+  });
+
+async function until200(deadlineMs: number): Promise<Response> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const res = await infer(7);
+    if (res.status === 200 || Date.now() > end) return res;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a worker thread that dies', () => {
+  it('fails its requests with 503 instead of leaving them hanging, and is replaced', async () => {
+    const before = service.app.workerPool.workerIds();
+    // The exit message is queued before the runs, so the worker dies with these requests sent to it.
+    service.app.workerPool.crashWorker(0);
+    const responses = await Promise.all([1, 2, 3, 4, 5].map(infer));
+    expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
+    const messages = await Promise.all(responses.map(async (r) => ((await r.json()) as { error: string }).error));
+    expect(messages.some((m) => m.includes('worker thread running this request died'))).toBe(true);
+    for (const m of messages) expect(m).toMatch(/died|no worker has model/);
+
+    expect((await fetch(`${service.url}/v2/health/live`)).status).toBe(200);
+    const recovered = await until200(15_000);
+    expect(recovered.status).toBe(200);
+    expect(((await recovered.json()) as { outputs: Array<{ data: number[] }> }).outputs[0]?.data).toEqual([8, 9, 10]);
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]?.workerId).toBe(before[0]);
+    expect(restarts[0]?.reason).toContain('exit code 70');
+    expect(service.app.workerPool.workerIds()).not.toEqual(before);
+    expect(service.logs.some((l) => l.msg === 'worker thread died and was replaced')).toBe(true);
+  });
+});
