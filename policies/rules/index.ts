@@ -9,6 +9,7 @@ import { namespaceRules } from './namespace.js';
 import { networkRules } from './network.js';
 import { podSecurityRules } from './pod-security.js';
 import { rolloutRules } from './rollout.js';
+import { secretRules } from './secrets.js';
 import { stateRules } from './state.js';
 import { storageRules } from './storage.js';
 import { supplyChainRules } from './supply-chain.js';
@@ -24,6 +25,7 @@ export const allRules: readonly Rule[] = [
   ...rolloutRules,
   ...gatewayRules,
   ...supplyChainRules,
+  ...secretRules,
   ...stateRules,
 ];
 

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../cli.js';
 import { at, compliantJson, type Json } from '../fixtures/stacks.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -19,6 +20,21 @@ function writeOut(name: string, f: { platform: Json; inference: Json }): string 
   return out;
 }
 
+/** In-process run of the same entry point (spawning costs ~1 s of tsx start-up per call on 2 cores). */
+function policyInProcess(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    return { code: main(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** A real process, as CI runs it. */
 function policy(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'policies', 'cli.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -56,17 +72,17 @@ describe('npm run policy', () => {
     expect(report.results.filter((x) => x.outcome === 'fail').map((x) => x.rule)).toContain('network.service-ports-only');
     // Alone (without platform-staging) the model store's StorageClass is missing: the check says so.
     expect(report.results.filter((x) => x.outcome === 'fail').map((x) => x.rule)).toContain('storage.model-store-ssd');
-    expect(policy(join(good, 'stacks', 'platform-staging', 'cdk.tf.json'), '--format=json').code).toBe(0);
+    expect(policyInProcess(join(good, 'stacks', 'platform-staging', 'cdk.tf.json'), '--format=json').code).toBe(0);
   });
 
   it('waivers: --waivers applies a file; an expired waiver fails the run', () => {
     const waivers = join(dir, 'waivers.yaml');
     writeFileSync(waivers, 'waivers:\n  - rule: network.service-ports-only\n    resource: inference-staging/kubernetes_deployment_v1.stable\n    reason: debug sidecar port (OPS-7)\n    expires: 2999-01-01\n');
-    const ok = policy(bad, '--waivers', waivers);
+    const ok = policyInProcess(bad, '--waivers', waivers);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/WAIVED\s+container ports 22 are not 8080\/9000 — waived until 2999-01-01: debug sidecar port \(OPS-7\)/);
     writeFileSync(waivers, 'waivers:\n  - rule: network.service-ports-only\n    resource: inference-staging/kubernetes_deployment_v1.stable\n    reason: old\n    expires: 2000-01-01\n');
-    const expired = policy(good, '--waivers', waivers, '--failures-only');
+    const expired = policyInProcess(good, '--waivers', waivers, '--failures-only');
     expect(expired.code).toBe(1);
     expect(expired.stdout).toMatch(/waiver\.expired\s+\(waivers\)\/inference-staging\/kubernetes_deployment_v1\.stable \(network\.service-ports-only\)\s+FAIL/);
   });
@@ -74,14 +90,14 @@ describe('npm run policy', () => {
   it('exits 2 with a clear message on usage and input errors', () => {
     const unknown = policy(good, '--colour');
     expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([2, 'policy: unknown option "--colour"']);
-    const missing = policy(join(dir, 'no-such-dir'));
+    const missing = policyInProcess(join(dir, 'no-such-dir'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no-such-dir: no such file or folder');
-    const badFormat = policy(good, '--format', 'xml');
+    const badFormat = policyInProcess(good, '--format', 'xml');
     expect([badFormat.code, badFormat.stderr.split('\n')[0]]).toEqual([2, 'policy: --format must be "table" or "json", got "xml"']);
     const malformed = join(dir, 'bad-waivers.yaml');
     writeFileSync(malformed, 'waivers:\n  - rule: pss.seccomp\n');
-    const w = policy(good, '--waivers', malformed);
+    const w = policyInProcess(good, '--waivers', malformed);
     expect(w.code).toBe(2);
     expect(w.stderr).toContain('bad-waivers.yaml: waiver 1: "resource" is required');
   });

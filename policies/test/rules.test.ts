@@ -66,6 +66,14 @@ const breaks: Record<string, (f: Fixture) => void> = {
   'supply.helm-repository': (f) => void (at(f.platform, 'resource', 'helm_release', 'gpu_operator')['repository'] = 'http://helm.example.com/charts'),
   'supply.provider-versions': (f) => void (at(f.platform, 'terraform', 'required_providers', 'helm')['version'] = '>= 3.0'),
   'supply.terraform-version': (f) => void delete at(f.inference, 'terraform')['required_version'],
+  'secrets.provider-credentials': (f) => void (at(f.platform, 'provider', 'helm', 0, 'kubernetes')['token'] = 'eyJhbGciOiJSUzI1NiJ9.literal'),
+  'secrets.no-literal-secret-data': (f) => void (at(f.inference, 'resource', 'kubernetes_secret_v1', 'env', 'data_wo')['cache-encryption-key'] = 'hunter2hunter2'),
+  'secrets.write-only-data': (f) => {
+    const secret = at(f.inference, 'resource', 'kubernetes_secret_v1', 'env');
+    secret['data'] = secret['data_wo'];
+    delete secret['data_wo'];
+  },
+  'secrets.env-literal': (f) => void (container(f)['env'] as Json[]).push({ name: 'REDIS_PASSWORD', value: 'hunter2' }),
   'state.remote-backend': (f) => void delete at(f.inference, 'terraform')['backend'],
 };
 
