@@ -52,7 +52,9 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
   return JSON.parse(out.trim().split('\n').pop() ?? '[]') as BenchReport['inProcess'];
 }
 
-const env = { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+// The production layer stays on (metrics, limits, logs) except the result cache, which would answer repeated
+// bodies without inference; auth is off because the load generator carries no token.
+const env = { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', AUTH_MODE: 'none', CACHE_ENABLED: 'false', METRICS_PORT: '0' };
 const servicePort = 18080;
 const naivePort = 18090;
 

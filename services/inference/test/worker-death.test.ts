@@ -44,13 +44,14 @@ async function until200(deadlineMs: number): Promise<Response> {
 describe('a worker thread that dies', () => {
   it('fails its requests with 503 instead of leaving them hanging, and is replaced', async () => {
     const before = service.app.workerPool.workerIds();
-    // The exit message is queued before the runs, so the worker dies with these requests sent to it.
-    service.app.workerPool.crashWorker(0);
+    // The worker exits when the next batch reaches it: a crash in the middle of running these requests.
+    service.app.workerPool.crashWorker(0, 'during-next-run');
     const responses = await Promise.all([1, 2, 3, 4, 5].map(infer));
-    expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
-    const messages = await Promise.all(responses.map(async (r) => ((await r.json()) as { error: string }).error));
-    expect(messages.some((m) => m.includes('worker thread running this request died'))).toBe(true);
-    for (const m of messages) expect(m).toMatch(/died|no worker has model/);
+    const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, error: ((await r.json()) as { error?: string }).error })));
+    const died = bodies.filter((b) => b.status === 503 && b.error?.includes('the worker thread running this request died'));
+    expect(died.length).toBeGreaterThanOrEqual(1);
+    // The others were queued behind the dead batch: answered 503 while no worker had the model, or 200 after reload.
+    for (const b of bodies) expect(b.status === 200 || /died|no worker has model/.test(b.error ?? '')).toBe(true);
 
     expect((await fetch(`${service.url}/v2/health/live`)).status).toBe(200);
     const recovered = await until200(15_000);

@@ -42,8 +42,11 @@ export type ToWorker =
       readonly rows: readonly number[];
     }
   | { readonly kind: 'unload'; readonly key: string }
-  /** Test hook: exit the thread (honoured only when the pool was created with `allowExitMessage`). */
-  | { readonly kind: 'exit'; readonly code: number };
+  /**
+   * Test hook, honoured only when the pool was created with `allowExitMessage`: exit the thread now, or on
+   * receiving the next run (a crash in the middle of a request).
+   */
+  | { readonly kind: 'exit'; readonly code: number; readonly duringNextRun: boolean };
 
 export interface LoadedReply {
   readonly kind: 'loaded';

@@ -84,11 +84,11 @@ export class WorkerPool {
     throw new Error(reply.kind === 'error' ? reply.message : `unexpected worker reply ${reply.kind}`);
   }
 
-  /** Test hook: makes worker `index` exit as if it had crashed. */
-  crashWorker(index: number): void {
+  /** Test hook: makes worker `index` exit as if it had crashed, now or when its next run arrives. */
+  crashWorker(index: number, when: 'now' | 'during-next-run' = 'now'): void {
     const slot = this.slots[index];
     if (!slot) throw new Error(`no worker ${index}`);
-    this.post(slot, { kind: 'exit', code: 70 });
+    this.post(slot, { kind: 'exit', code: 70, duringNextRun: when === 'during-next-run' });
   }
 
   /** Worker thread ids, in slot order (changes when a worker is replaced). */

@@ -14,7 +14,10 @@ import { warmupFeeds } from './warmup.js';
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 const allowExitMessage = (workerData as { allowExitMessage?: boolean }).allowExitMessage === true;
+// Our log lines report load and run failures with context; ONNX Runtime's own stderr copies would only add noise.
+ort.env.logLevel = 'fatal';
 const sessions = new Map<string, ort.InferenceSession>();
+let exitOnNextRun: number | undefined;
 
 const reply = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
@@ -24,6 +27,7 @@ port.on('message', (message: ToWorker) => {
       load(message.taskId, message.spec).catch((error: Error) => reply({ kind: 'error', taskId: message.taskId, message: error.message }));
       break;
     case 'run':
+      if (exitOnNextRun !== undefined) process.exit(exitOnNextRun);
       run(message.taskId, message.key, message.inputs, message.rows).catch((error: Error) =>
         reply({ kind: 'error', taskId: message.taskId, message: error.message }),
       );
@@ -33,7 +37,9 @@ port.on('message', (message: ToWorker) => {
       sessions.delete(message.key);
       break;
     case 'exit':
-      if (allowExitMessage) process.exit(message.code);
+      if (!allowExitMessage) break;
+      if (message.duringNextRun) exitOnNextRun = message.code;
+      else process.exit(message.code);
       break;
   }
 });
