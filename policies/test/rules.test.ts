@@ -45,6 +45,7 @@ const breaks: Record<string, (f: Fixture) => void> = {
   'network.service-ports-only': (f) => void (container(f)['port'] as Json[]).push({ name: 'ssh', container_port: 22 }),
   'gpu.nodepool-memory': (f) => void (at(manifest(f, 'platform', 'nodepool'), 'spec', 'template', 'spec', 'requirements', 0)['values'] = ['g5.xlarge']),
   'gpu.computeclass-memory': (f) => void (at(manifest(f, 'platform', 'computeclass'), 'spec', 'priorities', 1, 'gpu')['type'] = 'nvidia-l4'),
+  'gpu.cloud-node-pool-memory': (f) => void (at(f.platform, 'resource', 'google_container_node_pool', 'h100', 'node_config', 'guest_accelerator', 0)['type'] = 'nvidia-tesla-t4'),
   'gpu.workload-selector': (f) => void (at(stable(f), 'node_selector')['node.kubernetes.io/instance-type'] = 'g6.xlarge'),
   'gpu.request-fits-node': (f) => void (at(container(f), 'resources', 'limits')['nvidia.com/gpu'] = '16'),
   'storage.model-store-ssd': (f) => void (at(f.platform, 'resource', 'kubernetes_storage_class_v1', 'ssd', 'parameters')['type'] = 'st1'),
