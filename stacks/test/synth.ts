@@ -4,7 +4,7 @@
  */
 import { Testing, TerraformStack } from 'cdktf';
 import { buildApp } from '../app.js';
-import type { EnvironmentConfig } from '../environments/index.js';
+import { loadEnvironment, type EnvironmentConfig } from '../environments/index.js';
 
 export interface StackJson {
   readonly raw: string;
@@ -35,8 +35,13 @@ export function synthStacks(environments?: readonly EnvironmentConfig[]): Map<st
   return out;
 }
 
+/**
+ * One stack by name (`platform-prod`). Without `environments`, builds only that stack's environment, so a test
+ * file that looks at one environment does not pay for synthesizing all of them.
+ */
 export function stack(name: string, environments?: readonly EnvironmentConfig[]): StackJson {
-  const s = synthStacks(environments).get(name);
+  const envName = name.replace(/^(platform|inference)-/, '');
+  const s = synthStacks(environments ?? [loadEnvironment(envName)]).get(name);
   if (!s) throw new Error(`no stack ${name}`);
   return s;
 }
@@ -51,6 +56,13 @@ export function byName(s: StackJson, type: string, name: string): Record<string,
   const found = resources(s, type).find((r) => (r.metadata as { name?: string } | undefined)?.name === name);
   if (!found) throw new Error(`no ${type} named ${name}`);
   return found;
+}
+
+/** The one `kubernetes_manifest` object of a kind; throws when there is none. */
+export function manifest(s: StackJson, kind: string): Record<string, any> {
+  const [first] = manifests(s, kind);
+  if (!first) throw new Error(`no ${kind} manifest`);
+  return first;
 }
 
 /** `kubernetes_manifest` objects of a kind. */

@@ -33,8 +33,8 @@ export interface TrackDeploymentProps {
   readonly autoscaled: boolean;
 }
 
-/** UID of the `node` user in the service image (services/inference/Dockerfile). */
-export const serviceUid = 1000;
+/** UID and GID the service image runs as (`USER 10001:10001` in services/inference/Dockerfile). */
+export const serviceUid = 10001;
 
 function probe(path: string, port: string, t: ProbeTiming): DeploymentV1SpecTemplateSpecContainerLivenessProbe {
   return { httpGet: { path, port }, ...t, successThreshold: 1 };
@@ -84,7 +84,6 @@ export function trackDeployment(scope: Construct, id: string, p: TrackDeployment
                   name,
                   valueFrom: { secretKeyRef: { name: p.envSecretName, key } },
                 })),
-                { name: 'TRACK', value: p.track },
               ],
               // GPUs are not overcommitted: requests equal limits (Guaranteed QoS).
               resources: { requests: resources, limits: resources },

@@ -1,0 +1,142 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import '../../test/matchers.js';
+import { slo } from '../../../policies/slo.js';
+import { loadEnvironment } from '../../environments/index.js';
+import { byName, resources, stack } from '../../test/synth.js';
+import { Inference } from './index.js';
+import { livenessWorstCaseSeconds, probeDefaults } from './probes.js';
+
+const prod = stack('inference-prod');
+const container = (name: string) => byName(prod, 'kubernetes_deployment_v1', name).spec.template.spec.container[0];
+
+describe('inference Deployments', () => {
+  it('run stable and canary from the environment digests, with a track label each', () => {
+    const env = loadEnvironment('prod');
+    for (const track of ['stable', 'canary'] as const) {
+      const d = byName(prod, 'kubernetes_deployment_v1', `inference-${track}`);
+      expect(d.spec.template.metadata.labels.track).toBe(track);
+      expect(d.spec.template.spec.container[0].image).toBe(`${env.inference.imageRepository}@${env.inference[track].imageDigest}`);
+    }
+  });
+
+  it('request and limit whole GPUs and tolerate and select the GPU pool', () => {
+    const c = container('inference-stable');
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(c.resources.requests).toEqual(c.resources.limits);
+    const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
+    expect(pod.toleration).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.node_selector).toEqual({ 'blueprint.dev/gpu-class': 'gpu-80gb' });
+    const dev = byName(stack('inference-dev'), 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
+    expect(dev.node_selector).toEqual({ 'cloud.google.com/compute-class': 'gpu-80gb' });
+  });
+
+  it('probe the V2 health endpoints and restart a hang within the SLO bound', () => {
+    const c = container('inference-stable');
+    expect(c.liveness_probe).toMatchObject({ http_get: { path: '/v2/health/live', port: 'http' }, period_seconds: 10, failure_threshold: 3, timeout_seconds: 2 });
+    expect(c.readiness_probe.http_get.path).toBe('/v2/health/ready');
+    expect(c.startup_probe.failure_threshold * c.startup_probe.period_seconds).toBeGreaterThanOrEqual(300);
+    const worst = c.liveness_probe.period_seconds * c.liveness_probe.failure_threshold + c.liveness_probe.timeout_seconds;
+    expect(worst).toBeLessThanOrEqual(slo.restartWithinSeconds);
+    expect(livenessWorstCaseSeconds(probeDefaults.liveness)).toBe(worst);
+  });
+
+  it('refuse probe timings that would leave a hung container running past the SLO', () => {
+    const scope = new TerraformStack(Testing.app(), 'probe-check');
+    expect(
+      () =>
+        new Inference(scope, 'inference', {
+          namespace: 'inference',
+          cloud: 'aws',
+          spec: loadEnvironment('prod').inference,
+          secrets: { redisUrl: 'x', cacheEncryptionKey: 'x', cacheHmacKey: 'x', jwtPublicKey: 'x' },
+          secretRevision: 1,
+          modelStoreClaim: 'model-store',
+          probes: { ...probeDefaults, liveness: { periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 } },
+        }),
+    ).toThrow(/20×3\+5 = 65 s; policies\/slo.ts allows 60 s/);
+  });
+
+  it('are Pod Security restricted with a read-only root and no service-account token', () => {
+    const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-canary').spec.template.spec;
+    expect(pod.automount_service_account_token).toBe(false);
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+    expect(pod.container[0].security_context).toMatchObject({
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('name ports http 8080 and metrics 9000 and mount the model store read-only', () => {
+    const c = container('inference-stable');
+    expect(c.port).toEqual([
+      { name: 'http', container_port: 8080, protocol: 'TCP' },
+      { name: 'metrics', container_port: 9000, protocol: 'TCP' },
+    ]);
+    expect(c.volume_mount).toContainEqual({ name: 'model-store', mount_path: '/models', read_only: true });
+  });
+
+  it('give the drain bound room before SIGKILL', () => {
+    const env = loadEnvironment('prod');
+    const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
+    expect(pod.termination_grace_period_seconds).toBeGreaterThan(env.inference.shutdownTimeoutSeconds);
+    const config = byName(prod, 'kubernetes_config_map_v1', 'inference-config').data;
+    expect(config.SHUTDOWN_TIMEOUT_SECONDS).toBe(String(env.inference.shutdownTimeoutSeconds));
+    expect(config.CACHE_TTL_SECONDS).toBe(String(slo.cacheTtlSeconds));
+  });
+
+  it('take JWT keys from JWKS in prod and from a mounted Secret file in staging', () => {
+    expect(byName(prod, 'kubernetes_config_map_v1', 'inference-config').data).toMatchObject({ AUTH_MODE: 'jwt', JWKS_URL: expect.stringMatching(/^https:/) });
+    const staging = byName(stack('inference-staging'), 'kubernetes_config_map_v1', 'inference-config').data;
+    expect(staging.JWT_PUBLIC_KEY_FILE).toBe('/var/run/secrets/inference/jwt-public-key.pem');
+    expect(staging).not.toHaveProperty('JWKS_URL');
+    expect(prod.raw).toHaveResourceWithProperties('kubernetes_secret_v1', { metadata: { name: 'inference-files' } });
+  });
+});
+
+describe('stable autoscaling', () => {
+  it('keeps at least 2 replicas outside dev, scales on queue depth with CPU as fallback', () => {
+    for (const env of ['staging', 'prod']) {
+      const hpa = byName(stack(`inference-${env}`), 'kubernetes_horizontal_pod_autoscaler_v2', 'inference-stable');
+      expect(hpa.spec.min_replicas).toBeGreaterThanOrEqual(2);
+      expect(hpa.spec.metric.map((m: { type: string }) => m.type)).toEqual(['Pods', 'Resource']);
+      expect(hpa.spec.metric[0].pods.metric.name).toBe('inference_queue_depth');
+      expect(hpa.spec.metric[1].resource.name).toBe('cpu');
+    }
+  });
+
+  it('has a PodDisruptionBudget for stable in every environment', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const pdb = byName(stack(`inference-${env}`), 'kubernetes_pod_disruption_budget_v1', 'inference-stable');
+      expect(pdb.spec.selector.match_labels.track).toBe('stable');
+    }
+  });
+
+  it('exposes only ports 8080 and 9000 on the Services', () => {
+    const services = resources(prod, 'kubernetes_service_v1').filter((s: any) => s.metadata.name.startsWith('inference-'));
+    expect(services).toHaveLength(2);
+    for (const s of services as any[]) expect(s.spec.port.map((p: { port: number }) => p.port)).toEqual([8080, 9000]);
+  });
+});
+
+describe('a canary with 0 replicas', () => {
+  it('synthesizes and does not wait for a rollout', () => {
+    const env = loadEnvironment('staging');
+    const app = new App({ outdir: '/nonexistent-not-written' });
+    const s = new TerraformStack(app, 'zero-canary');
+    new Inference(s, 'inference', {
+      namespace: 'inference',
+      cloud: env.cloud,
+      spec: { ...env.inference, canary: { ...env.inference.canary, replicas: 0 } },
+      secrets: { redisUrl: 'x', cacheEncryptionKey: 'x', cacheHmacKey: 'x', jwtPublicKey: 'x' },
+      secretRevision: 1,
+      modelStoreClaim: 'model-store',
+    });
+    expect(Testing.synth(s)).toHaveResourceWithProperties('kubernetes_deployment_v1', {
+      metadata: { name: 'inference-canary' },
+      wait_for_rollout: false,
+      spec: { replicas: '0' },
+    });
+  });
+});

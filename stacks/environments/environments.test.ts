@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { firstCanaryStep } from '../../policies/slo.js';
+import { environmentNames, loadEnvironment, validateEnvironment, type EnvironmentConfig } from './index.js';
+
+const prod = loadEnvironment('prod');
+const invalid = (patch: Partial<EnvironmentConfig>) => () => validateEnvironment({ ...prod, ...patch });
+
+describe('environments', () => {
+  it('all load and validate', () => {
+    expect(environmentNames.map((n) => loadEnvironment(n).name)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  it('send at most the first canary step to the canary', () => {
+    for (const name of environmentNames) expect(loadEnvironment(name).canaryWeight).toBeLessThanOrEqual(firstCanaryStep);
+    expect(invalid({ canaryWeight: 50 })).toThrow(/canaryWeight 50 must be an integer from 0 to 20/);
+  });
+
+  it('reject a GPU with less than 80 GB and name the eligible types', () => {
+    const pools = [{ name: 'v100', instanceTypes: ['p3.2xlarge'], minNodes: 0, maxNodes: 1, capacityType: 'on-demand' as const }];
+    expect(invalid({ nodePools: pools })).toThrow(/"p3\.2xlarge" carries NVIDIA V100 \(32 GB at most\) with 32 GB; pools need ≥ 80 GB per GPU — use one of p4de\.24xlarge, p5\.48xlarge/);
+  });
+
+  it('reject instance types missing from the catalog for the cloud', () => {
+    const pools = [{ name: 'x', instanceTypes: ['a2-ultragpu-1g'], minNodes: 0, maxNodes: 1, capacityType: 'spot' as const }];
+    expect(invalid({ nodePools: pools })).toThrow(/"a2-ultragpu-1g" is not a known aws GPU type/);
+  });
+
+  it('reject names longer than 63 characters', () => {
+    const pools = [{ ...prod.nodePools[0]!, name: 'p'.repeat(64) }];
+    expect(invalid({ nodePools: pools })).toThrow(/is 64 characters long; Kubernetes allows at most 63/);
+  });
+
+  it('require HPA min ≥ 2 outside dev, an image digest, and a model store of at least 1Ti', () => {
+    const inference = prod.inference;
+    expect(invalid({ inference: { ...inference, autoscaling: { ...inference.autoscaling, minReplicas: 1 } } })).toThrow(/minReplicas is 1; outside dev keep at least 2/);
+    expect(invalid({ inference: { ...inference, stable: { ...inference.stable, imageDigest: 'latest' } } })).toThrow(/inference\.stable\.imageDigest "latest"/);
+    expect(invalid({ inference: { ...inference, modelStoreSize: '500Gi' } })).toThrow(/500Gi is below the 1Ti/);
+  });
+
+  it('reject chart version ranges and the local backend outside dev', () => {
+    expect(invalid({ charts: { kubePrometheusStack: '^88.0.0' } })).toThrow(/charts\.kubePrometheusStack "\^88\.0\.0" must be an exact version/);
+    expect(invalid({ backend: { type: 'local' } })).toThrow(/local backend is for dev only/);
+  });
+
+  it('report every problem at once', () => {
+    try {
+      validateEnvironment({ ...prod, canaryWeight: 99, backend: { type: 'local' } });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message.split('\n  - ')).toHaveLength(3);
+    }
+  });
+
+  it('name the known environments when asked for an unknown one', () => {
+    expect(() => loadEnvironment('qa')).toThrow('unknown environment "qa"; expected one of dev, staging, prod');
+  });
+});
