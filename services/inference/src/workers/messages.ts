@@ -55,7 +55,7 @@ export interface LoadedReply {
   readonly outputs: readonly WireValueMetadata[];
   readonly provider: string;
   readonly warnings: readonly string[];
-  /** Time of the second warm-up run (the first pays one-off costs such as TensorRT engine builds). */
+  /** Best of three timed warm-up runs after the first (which pays one-off costs such as TensorRT engine builds). */
   readonly warmupMs: number;
 }
 

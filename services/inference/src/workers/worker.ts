@@ -57,9 +57,13 @@ async function load(taskId: number, spec: SessionSpec): Promise<void> {
   const { session, provider, warnings } = await openSession(bytes, spec.executionProviders, spec.gpuRequired, spec.intraOpThreads);
   const feeds = warmupFeeds(session, spec.warmupBatch, spec.warmupDynamicDim);
   await session.run(feeds);
-  const started = performance.now();
-  await session.run(feeds);
-  const warmupMs = performance.now() - started;
+  // Best of three timed runs: the figure sizes the default batch, and one run on a busy machine is noise.
+  let warmupMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await session.run(feeds);
+    warmupMs = Math.min(warmupMs, performance.now() - started);
+  }
   await sessions.get(spec.key)?.release();
   sessions.set(spec.key, session);
   const metadata = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
