@@ -3,7 +3,7 @@
  * Services with the ports they expose.
  */
 import type { StackDoc } from '../engine/model.js';
-import { block, blocks, isObject, num, str, stringMap, strings, type JsonObject } from '../engine/values.js';
+import { block, blocks, num, str, stringMap, strings, type JsonObject } from '../engine/values.js';
 import { manifests, metaOf, ofTypes, resolveName, typedKinds } from './objects.js';
 
 export interface NetworkPolicy {
@@ -83,5 +83,3 @@ export function rulePorts(rule: JsonObject): (number | string)[] {
     .map((p) => portValue(p, 'port'))
     .filter((p): p is number | string => p !== undefined);
 }
-
-export { isObject };

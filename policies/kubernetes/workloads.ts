@@ -73,7 +73,7 @@ function containersOf(podSpec: JsonObject): Container[] {
   return [...main, ...init];
 }
 
-function build(stack: StackDoc, resource: TfResource, kind: string, root: JsonObject, meta: { name: string; namespace: string }): Workload | undefined {
+function build(resource: TfResource, kind: string, root: JsonObject, meta: { name: string; namespace: string }): Workload | undefined {
   const path = podSpecPaths[kind] ?? [];
   const trail = walk(root, path);
   if (trail.length !== path.length) return undefined;
@@ -101,13 +101,13 @@ export function workloads(stack: StackDoc): Workload[] {
     const kind = kindOfType(resource.type);
     if (!kind) continue;
     const meta = metaOf(stack, resource);
-    const w = build(stack, resource, kind, resource.attributes, meta);
+    const w = build(resource, kind, resource.attributes, meta);
     if (w) out.push(w);
   }
   for (const m of manifests(stack)) {
     const kind = manifestKinds[m.kind];
     if (!kind) continue;
-    const w = build(stack, m.resource, kind, m.body, { name: m.name, namespace: resolveName(stack, m.namespace) ?? 'default' });
+    const w = build(m.resource, kind, m.body, { name: m.name, namespace: resolveName(stack, m.namespace) ?? 'default' });
     if (w) out.push(w);
   }
   return out;
