@@ -1,21 +1,22 @@
 /**
- * The result cache against a real redis-server started by this test: hit, miss, TTL expiry, encryption at rest,
- * tampered value, and Redis killed while traffic flows (zero failed requests, automatic reconnection).
+ * The result cache of the real service (demo model, batcher, worker thread) against a real redis-server started by
+ * this test: hit, miss, TTL expiry, encryption at rest, tampered value, and Redis killed while traffic flows
+ * (zero failed requests, automatic reconnection).
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureApp, inferBody, type Fixture } from './production-support/fixture-app.js';
+import { demoInfer, realService, type RealService } from './production-support/real-service.js';
 import { startRedis, redisAvailable, type RedisProcess } from './production-support/redis-server.js';
 
 const encryptionKey = `k1:${Buffer.alloc(32, 3).toString('base64')}`;
 let redis: RedisProcess;
 let raw: Redis;
-let fx: Fixture;
+let fx: RealService;
 
 const post = (payload: unknown) => fx.app.inject({ method: 'POST', url: '/v2/models/demo/infer', payload: payload as object });
 const cacheKeys = async () => (await raw.keys('inference:cache:*')).sort();
 const metric = async (series: string) => {
-  const line = (await fx.metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+  const line = (await fx.production.metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
   return Number(line?.split(' ')[1] ?? 0);
 };
 /** Runs `request` and returns the Redis key it created. */
@@ -40,14 +41,14 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
     raw = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     raw.on('error', () => {});
     await raw.connect();
-    fx = await fixtureApp({
+    fx = await realService({
       AUTH_MODE: 'none',
       REDIS_URL: redis.url,
       CACHE_TTL_SECONDS: '1',
       CACHE_ENCRYPTION_KEY: encryptionKey,
       CACHE_HMAC_KEY: 'a-shared-hmac-key-of-at-least-32-chars',
     });
-    await until(async () => (await post(inferBody([[0, 0]]))).headers['x-inference-cache'] === 'miss');
+    await until(async () => (await post(demoInfer(0))).headers['x-inference-cache'] === 'miss');
   });
   afterAll(async () => {
     await fx?.app.close();
@@ -56,33 +57,33 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
   });
 
   it('misses, stores encrypted with a TTL, then hits byte-identically', async () => {
-    let first = await post(inferBody([[0, 0]]));
-    const key = await newKey(async () => (first = await post(inferBody([[1, 2]], { id: 'a' }))));
+    let first = await post(demoInfer(0));
+    const key = await newKey(async () => (first = await post(demoInfer(3, { id: 'a' }))));
     expect(first.headers['x-inference-cache']).toBe('miss');
     const record = (await raw.getBuffer(key))!;
     expect(record.subarray(0, 2).toString()).toBe('E1');
     expect(record.includes(Buffer.from('model_name')) || record.includes(Buffer.from('outputs'))).toBe(false); // ciphertext, not the answer
     expect(await raw.pttl(key)).toBeGreaterThan(0);
-    const second = await post(inferBody([[1, 2]], { id: 'a' }));
+    const second = await post(demoInfer(3, { id: 'a' }));
     expect(second.headers['x-inference-cache']).toBe('hit');
     expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
   });
 
   it('expires entries after CACHE_TTL_SECONDS', async () => {
-    await post(inferBody([[3, 4]]));
-    expect((await post(inferBody([[3, 4]]))).headers['x-inference-cache']).toBe('hit');
+    await post(demoInfer(7));
+    expect((await post(demoInfer(7))).headers['x-inference-cache']).toBe('hit');
     await new Promise((r) => setTimeout(r, 1100));
-    expect((await post(inferBody([[3, 4]]))).headers['x-inference-cache']).toBe('miss');
+    expect((await post(demoInfer(7))).headers['x-inference-cache']).toBe('miss');
   });
 
   it('treats a tampered value as a miss and recomputes', async () => {
-    let computed = await post(inferBody([[0, 0]]));
-    const key = await newKey(async () => (computed = await post(inferBody([[5, 6]]))));
+    let computed = await post(demoInfer(0));
+    const key = await newKey(async () => (computed = await post(demoInfer(11))));
     const record = (await raw.getBuffer(key))!;
     record[record.length - 1]! ^= 0xff;
     await raw.set(key, record, 'EX', 60);
     const errorsBefore = await metric('inference_cache_errors_total{operation="decrypt"}');
-    const after = await post(inferBody([[5, 6]]));
+    const after = await post(demoInfer(11));
     expect(after.statusCode).toBe(200);
     expect(after.headers['x-inference-cache']).toBe('miss');
     expect(after.body).toBe(computed.body);
@@ -95,7 +96,7 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
     let running = true;
     const traffic = (async () => {
       for (let i = 0; running; i++) {
-        const res = await post(inferBody([[i % 5, 1]]));
+        const res = await post(demoInfer(100 + (i % 5)));
         if (res.statusCode === 200) served++;
         else failed++;
         await new Promise((r) => setTimeout(r, 2));
@@ -112,8 +113,8 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
     raw.on('error', () => {});
     // Reconnection is automatic: a repeated request hits again without any restart.
     await until(async () => {
-      await post(inferBody([[42, 42]]));
-      return (await post(inferBody([[42, 42]]))).headers['x-inference-cache'] === 'hit';
+      await post(demoInfer(84));
+      return (await post(demoInfer(84))).headers['x-inference-cache'] === 'hit';
     }, 8000);
     running = false;
     await traffic;

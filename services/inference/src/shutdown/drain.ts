@@ -2,11 +2,14 @@
  * Graceful shutdown on SIGTERM (and SIGINT):
  *
  * 1. at once: readiness answers 503 so the endpoint controller stops routing here, and new API requests are
- *    refused with 503 + Retry-After + `Connection: close` (a gateway retries them on another replica);
- * 2. `app.close()`: Fastify stops accepting connections and waits for in-flight requests — queued in the batcher
- *    or running on a worker — to be answered; then onClose hooks close the worker pool, Redis and the metrics
- *    listener;
- * 3. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
+ *    refused with 503 + Retry-After (a gateway retries them on another replica);
+ * 2. every response from now on carries `Connection: close`, so no client reuses a connection we are about to
+ *    close, and we wait for the requests in flight — queued in the batcher or running on a worker — to be answered
+ *    and for the traffic to go quiet (no new request for 200 ms: the gateway has taken us out of rotation);
+ * 3. `app.close()`: Fastify stops listening, closes the (now idle) connections; onClose hooks close the worker
+ *    pool, Redis and the metrics listener;
+ * 4. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
+ * Closing the listener before step 2 is done would reset keep-alive connections under clients' feet.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -15,22 +18,47 @@ import { routeKind } from '../auth/route-policy.js';
 
 export interface DrainState {
   draining: boolean;
+  /** Requests being handled (all routes); maintained by the drain gate. */
+  inflight?: number;
+  /** performance.now() of the latest request received. */
+  lastRequestAt?: number;
 }
+
+/**
+ * Closing the listener resets connections the kernel accepted but Node has not yet picked up, so the drain waits
+ * until no request has arrived for this long before closing.
+ */
+export const quietPeriodMs = 200;
 
 export interface DrainPluginOptions {
   readonly state: DrainState;
 }
 
 const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) => {
+  const { state } = opts;
+  state.inflight = 0;
   app.addHook('onRequest', async (request, reply) => {
-    if (!opts.state.draining) return;
+    state.inflight = (state.inflight ?? 0) + 1;
+    state.lastRequestAt = performance.now();
+    reply.raw.once('close', () => (state.inflight = (state.inflight ?? 1) - 1));
+    if (!state.draining) return;
     const url = request.routeOptions.url;
     if (url === '/v2/health/ready') return reply.code(503).send({ error: 'shutting down' });
     if (routeKind(url) === 'health') return;
-    reply.header('connection', 'close').header('retry-after', '1');
+    reply.header('retry-after', '1');
     return reply.code(503).send({ error: 'shutting down: retry on another replica' });
   });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (state.draining) reply.header('connection', 'close');
+    return payload;
+  });
 };
+
+/** Resolves when no request is in flight and none arrived for quietPeriodMs (polling: drains are rare and short). */
+async function settled(state: DrainState): Promise<void> {
+  const busy = () => (state.inflight ?? 0) > 0 || performance.now() - (state.lastRequestAt ?? 0) < quietPeriodMs;
+  while (busy()) await new Promise((r) => setTimeout(r, 20));
+}
 
 export const drainGate = fp(drainPlugin, { name: 'inference-drain', fastify: '5.x' });
 
@@ -61,6 +89,7 @@ export function installShutdown(opts: ShutdownOptions): (signal: string) => Prom
       exit(1);
     }, opts.timeoutSeconds * 1000);
     try {
+      await settled(opts.state);
       await opts.app.close();
       await opts.afterClose?.();
       log.info({ event: { action: 'shutdown' } }, 'drained; exiting');
