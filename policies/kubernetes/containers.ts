@@ -22,7 +22,8 @@ export function eachContainer(
     for (const c of w.containers) {
       if (c.init && options.includeInit === false) continue;
       const r = test(c, w);
-      if (r) out.push({ resource: w.resource.address, detail: `${c.init ? 'init container' : 'container'} ${c.name}`, ok: r.ok, message: r.message });
+      const where = `${c.init ? 'init container' : 'container'} ${c.name}`;
+      if (r) out.push({ resource: w.resource.address, detail: w.partial ? `${w.name}: ${where}` : where, ok: r.ok, message: r.message });
     }
   }
   return out;
@@ -33,7 +34,7 @@ export function eachWorkload(ctx: RuleContext, test: (w: Workload) => Check | un
   const out: Verdict[] = [];
   for (const w of workloads(ctx.stack)) {
     const r = test(w);
-    if (r) out.push({ resource: w.resource.address, detail: '', ok: r.ok, message: r.message });
+    if (r) out.push({ resource: w.resource.address, detail: w.partial ? w.name : '', ok: r.ok, message: r.message });
   }
   return out;
 }

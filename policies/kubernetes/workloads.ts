@@ -1,11 +1,11 @@
 /**
  * Pod specs wherever the stacks declare them: Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods and
- * ReplicationControllers of the kubernetes provider (snake_case, `container` blocks), and the same kinds inside
- * `kubernetes_manifest` (camelCase, `containers` lists). Field names follow the provider's schema
+ * ReplicationControllers of the kubernetes provider (snake_case, `container` blocks), the same kinds inside
+ * `kubernetes_manifest` (camelCase, `containers` lists), and `podTemplate`s inside operators' custom resources. Field names follow the provider's schema
  * (node_modules/@cdktf/provider-kubernetes/lib/deployment-v1).
  */
 import type { StackDoc, TfResource } from '../engine/model.js';
-import { block, blocks, num, str, stringMap, type JsonObject } from '../engine/values.js';
+import { block, blocks, isObject, num, str, stringMap, type JsonObject } from '../engine/values.js';
 import { manifests, metaOf, resolveName } from './objects.js';
 
 /** Where the pod template sits inside each typed workload resource. */
@@ -48,6 +48,11 @@ export interface Workload {
   /** `spec.replicas` when literal; undefined when unset or an expression. */
   readonly replicas?: number;
   readonly containers: readonly Container[];
+  /**
+   * A pod template inside an operator's custom resource (ECK `podTemplate`, ...): the operator merges it with its
+   * own defaults (image, probes, resources, labels), so rules judge those fields only where the template sets them.
+   */
+  readonly partial: boolean;
 }
 
 function kindOfType(type: string): string | undefined {
@@ -91,7 +96,18 @@ function build(resource: TfResource, kind: string, root: JsonObject, meta: { nam
     podSpec,
     ...(replicas !== undefined ? { replicas } : {}),
     containers: containersOf(podSpec),
+    partial: false,
   };
+}
+
+/** Every `podTemplate` object inside a custom resource's spec (ECK nodeSets[].podTemplate, daemonSet.podTemplate, ...). */
+function podTemplates(value: unknown, path: string, depth = 0): { path: string; template: JsonObject }[] {
+  if (depth > 6) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => podTemplates(v, `${path}[${i}]`, depth + 1));
+  if (!isObject(value)) return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === 'podTemplate' && isObject(v) ? [{ path: `${path}.${k}`, template: v }] : podTemplates(v, `${path}.${k}`, depth + 1),
+  );
 }
 
 /** Every workload of a stack, typed resources and manifests alike. */
@@ -106,9 +122,26 @@ export function workloads(stack: StackDoc): Workload[] {
   }
   for (const m of manifests(stack)) {
     const kind = manifestKinds[m.kind];
-    if (!kind) continue;
-    const w = build(m.resource, kind, m.body, { name: m.name, namespace: resolveName(stack, m.namespace) ?? 'default' });
-    if (w) out.push(w);
+    const namespace = resolveName(stack, m.namespace) ?? 'default';
+    if (kind) {
+      const w = build(m.resource, kind, m.body, { name: m.name, namespace });
+      if (w) out.push(w);
+      continue;
+    }
+    for (const { path, template } of podTemplates(block(m.body, 'spec'), 'spec')) {
+      const podSpec = block(template, 'spec');
+      if (!podSpec) continue;
+      out.push({
+        resource: m.resource,
+        kind: 'pod_template',
+        name: `${m.kind} ${m.name} ${path}`,
+        namespace,
+        podLabels: stringMap(block(template, 'metadata'), 'labels'),
+        podSpec,
+        containers: containersOf(podSpec),
+        partial: true,
+      });
+    }
   }
   return out;
 }

@@ -62,7 +62,9 @@ const selectsEveryPod: Rule = {
   check: (ctx) => {
     const policies = policiesOf(ctx);
     return eachWorkload(ctx, (w) => {
-      const selecting = policies.filter((p) => p.namespace === w.namespace && matchesSelector(p.podSelector, w.podLabels));
+      // An operator adds labels to a podTemplate's pods; only namespace-wide policies are certain to select them.
+      const selects = (p: NetworkPolicy): boolean => (w.partial ? isEmptySelector(p.podSelector) : matchesSelector(p.podSelector, w.podLabels));
+      const selecting = policies.filter((p) => p.namespace === w.namespace && selects(p));
       return { ok: selecting.length > 0, message: selecting.length ? `selected by ${selecting.map((p) => p.name).join(', ')}` : 'no NetworkPolicy selects these pods' };
     });
   },

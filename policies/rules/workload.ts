@@ -31,6 +31,7 @@ const liveness: Rule = {
     eachContainer(ctx, (c, w) => {
       if (runsToCompletion(w.kind)) return undefined;
       const has = block(c.body, 'liveness_probe') !== undefined;
+      if (w.partial && !has) return undefined; // the operator defines the probe
       return { ok: has, message: has ? 'liveness probe set' : 'no liveness probe' };
     }, { includeInit: false }),
 };
@@ -45,6 +46,7 @@ const readiness: Rule = {
     eachContainer(ctx, (c, w) => {
       if (runsToCompletion(w.kind)) return undefined;
       const has = block(c.body, 'readiness_probe') !== undefined;
+      if (w.partial && !has) return undefined; // the operator defines the probe
       return { ok: has, message: has ? 'readiness probe set' : 'no readiness probe' };
     }, { includeInit: false }),
 };
@@ -57,8 +59,9 @@ function resourceRule(id: string, kind: 'requests' | 'limits', resource: 'cpu' |
     refs: [ref, `kube-linter:unset-${resource}-requirements`],
     fix: `Set resources.${kind}.${resource} on the container.`,
     check: (ctx) =>
-      eachContainer(ctx, (c) => {
+      eachContainer(ctx, (c, w) => {
         const value = stringMap(block(c.body, 'resources'), kind)[resource];
+        if (w.partial && !value) return undefined; // the operator's default applies
         return { ok: value !== undefined && value !== '', message: value ? `${kind}.${resource} = ${value}` : `no ${kind}.${resource}` };
       }),
   };
@@ -87,8 +90,9 @@ const imageTag: Rule = {
   refs: ['CKV_K8S_14', 'kube-linter:latest-tag'],
   fix: 'Reference the image with a fixed version tag and its digest (name:1.2.3@sha256:…).',
   check: (ctx) =>
-    eachContainer(ctx, (c) => {
+    eachContainer(ctx, (c, w) => {
       const image = str(c.body, 'image') ?? '';
+      if (w.partial && !image) return undefined; // the operator picks the image from the resource's version
       const { tag, digest } = imageParts(image);
       const ok = image !== '' && (digest !== undefined || (tag !== undefined && tag !== 'latest'));
       return { ok, message: ok ? `image ${image}` : `image "${image}" has ${tag === 'latest' ? 'the latest tag' : 'no tag or digest'}` };

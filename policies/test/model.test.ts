@@ -36,6 +36,21 @@ describe('Terraform JSON model', () => {
     expect(failed).toEqual(expect.arrayContaining(['pss.host-namespaces', 'pss.privileged', 'workload.liveness-probe']));
   });
 
+  it('judges podTemplates inside operator resources, leaving image, probes and resources to the operator', () => {
+    const kibana = (containerSecurity: object) => stackFromJson('logging-dev', [{
+      resource: { kubernetes_manifest: { kibana: { manifest: { apiVersion: 'kibana.k8s.elastic.co/v1', kind: 'Kibana', metadata: { name: 'kibana', namespace: 'logging' }, spec: { version: '9.4.3', podTemplate: { spec: { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'kibana', securityContext: containerSecurity }] } } } } } } },
+    }]);
+    const [w] = workloads(kibana({}));
+    expect([w?.kind, w?.partial, w?.name]).toEqual(['pod_template', true, 'Kibana kibana spec.podTemplate']);
+    const hardened = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true };
+    const judged = checkStacks([kibana(hardened)]).results.filter((r) => r.resource === 'kubernetes_manifest.kibana');
+    expect(judged.filter((r) => r.outcome === 'fail').map((r) => r.rule)).toEqual(['network.default-deny', 'network.policy-selects-pod']);
+    expect(judged.map((r) => r.rule)).not.toContain('workload.liveness-probe');
+    expect(judged.map((r) => r.rule)).not.toContain('supply.image-digest');
+    const bare = checkStacks([kibana({})]).results.filter((r) => r.outcome === 'fail').map((r) => r.rule);
+    expect(bare).toEqual(expect.arrayContaining(['pss.allow-privilege-escalation', 'pss.drop-all-capabilities', 'workload.read-only-root-fs']));
+  });
+
   it('parses Kubernetes quantities', () => {
     expect(parseQuantity('1Ti')).toBe(2 ** 40);
     expect(parseQuantity('1024Gi')).toBe(2 ** 40);
