@@ -21,6 +21,28 @@ function resources(cpu: string, memory: string) {
   return { requests: { cpu, memory }, limits: { cpu, memory } };
 }
 
+/** Elastic images run as uid 1000; with a read-only root filesystem the JVM / Node need a writable /tmp. */
+const elasticUid = 1000;
+const tmp = { volumes: [{ name: 'tmp', emptyDir: {} }], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] };
+
+function podTemplate(container: string, cpu: string, memory: string): Record<string, unknown> {
+  return {
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: { ...podSecurity, runAsUser: elasticUid, runAsGroup: elasticUid, fsGroup: elasticUid },
+      containers: [
+        {
+          name: container,
+          resources: resources(cpu, memory),
+          securityContext: restrictedContainerSecurityContextManifest(elasticUid),
+          volumeMounts: tmp.volumeMounts,
+        },
+      ],
+      volumes: tmp.volumes,
+    },
+  };
+}
+
 export function elasticsearch(s: ElasticStackSpec): KubeObject {
   return {
     apiVersion: 'elasticsearch.k8s.elastic.co/v1',
@@ -34,13 +56,7 @@ export function elasticsearch(s: ElasticStackSpec): KubeObject {
           count: s.nodes,
           // No mmap: avoids the privileged sysctl init container (vm.max_map_count).
           config: { 'node.store.allow_mmap': false },
-          podTemplate: {
-            spec: {
-              automountServiceAccountToken: false,
-              securityContext: { ...podSecurity, runAsUser: 1000, fsGroup: 1000 },
-              containers: [{ name: 'elasticsearch', resources: resources('1', '4Gi'), securityContext: restrictedContainerSecurityContextManifest(1000) }],
-            },
-          },
+          podTemplate: podTemplate('elasticsearch', '1', '4Gi'),
           volumeClaimTemplates: [
             {
               metadata: { name: 'elasticsearch-data' },
@@ -62,13 +78,7 @@ export function kibana(s: ElasticStackSpec): KubeObject {
       version: s.version,
       count: 1,
       elasticsearchRef: { name: elasticsearchName },
-      podTemplate: {
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { ...podSecurity, runAsUser: 1000 },
-          containers: [{ name: 'kibana', resources: resources('500m', '1Gi'), securityContext: restrictedContainerSecurityContextManifest(1000) }],
-        },
-      },
+      podTemplate: podTemplate('kibana', '500m', '1Gi'),
     },
   };
 }
@@ -89,13 +99,7 @@ export function logstash(s: ElasticStackSpec): KubeObject {
           service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: beatsPort, targetPort: beatsPort, protocol: 'TCP' }] } },
         },
       ],
-      podTemplate: {
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { ...podSecurity, runAsUser: 1000 },
-          containers: [{ name: 'logstash', resources: resources('1', '2Gi') }],
-        },
-      },
+      podTemplate: podTemplate('logstash', '1', '2Gi'),
     },
   };
 }

@@ -31,7 +31,7 @@ export class EckOperator extends Construct {
       releaseName: 'eck-operator',
       namespace: props.namespace,
       dependsOn: props.dependsOn,
-      values: { installCRDs: true, config: { metricsPort: 0 } },
+      values: { installCRDs: true },
     });
   }
 }
