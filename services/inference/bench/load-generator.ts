@@ -42,7 +42,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const connection = (): Promise<void> =>
     new Promise((resolve) => {
       const socket: Socket = connect({ host: target.hostname, port: Number(target.port), noDelay: true });
-      let buffer = Buffer.alloc(0);
+      let buffer: Buffer = Buffer.alloc(0);
       let sentAt = 0;
       const send = (): void => {
         if (performance.now() >= deadline) {
