@@ -1,5 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import './test/matchers.js';
+import { buildApp } from './app.js';
+import { InferenceStack, type InferenceStackProps } from './app/inference-stack.js';
 import { environmentNames } from './environments/index.js';
 import { synthStacks, stack } from './test/synth.js';
 
@@ -7,6 +13,27 @@ describe('the app', () => {
   it('synthesizes platform and inference stacks for every environment', () => {
     const names = [...synthStacks().keys()].sort();
     expect(names).toEqual(environmentNames.flatMap((e) => [`inference-${e}`, `platform-${e}`]).sort());
+  });
+
+  it('writes cdktf.out with each inference stack depending on its platform stack', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'));
+    try {
+      buildApp({ outdir }).synth();
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+      for (const env of environmentNames) {
+        expect(manifest.stacks[`inference-${env}`].dependencies).toEqual([`platform-${env}`]);
+        expect(manifest.stacks[`platform-${env}`].dependencies).toEqual([]);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an inference stack without its platform stack, saying why', () => {
+    const app = new App({ outdir: '/nonexistent-not-written' });
+    expect(() => new InferenceStack(app, 'inference-x', {} as InferenceStackProps)).toThrow(
+      'inference-x: needs its platform stack (it installs the CRDs); pass { platform }',
+    );
   });
 
   it('keeps operators in platform and custom resources in inference', () => {
