@@ -25,6 +25,11 @@ function docOf(stack: TerraformStack): StackDoc {
 
 export class PolicyAspect implements IAspect {
   private readonly options: PolicyAspectOptions;
+  /**
+   * Sibling stacks' JSON, for context only. `toTerraform()` is the expensive part of a check, so a stack's JSON
+   * computed as context is reused; the stack under check is always read fresh, after its own aspects ran.
+   */
+  private readonly context = new WeakMap<TerraformStack, StackDoc>();
 
   constructor(options: PolicyAspectOptions = {}) {
     this.options = { ...options, waivers: options.waivers ?? defaultWaivers() };
@@ -37,7 +42,14 @@ export class PolicyAspect implements IAspect {
       .findAll()
       .filter((c): c is TerraformStack => TerraformStack.isStack(c))
       .filter((s) => s === node || (env !== undefined && environmentOf(s.node.id) === env));
-    const report = checkStacks(siblings.map(docOf), { ...this.options, only: [node.node.id] });
+    const docs = siblings.map((s) => {
+      const cached = s === node ? undefined : this.context.get(s);
+      if (cached) return cached;
+      const doc = docOf(s);
+      this.context.set(s, doc);
+      return doc;
+    });
+    const report = checkStacks(docs, { ...this.options, only: [node.node.id] });
     for (const r of report.results.filter((r) => r.outcome === 'fail')) {
       Annotations.of(node).addError(`[policy ${r.rule}] ${r.resource}${r.detail ? ` (${r.detail})` : ''}: ${r.message} — fix: ${r.fix}`);
     }
