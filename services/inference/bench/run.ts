@@ -19,6 +19,7 @@ const root = new URL('..', import.meta.url);
 const modelFile = fileURLToPath(new URL('models/demo/1/model.onnx', root));
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', root));
 const bodies = demoBodies(512);
+const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
 
 async function waitForReady(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -30,12 +31,32 @@ async function waitForReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not become ready`);
 }
 
-async function measure(name: string, child: ChildProcess, base: string, readyUrl: string): Promise<LoadResult> {
+/** Polls a GET endpoint every 50 ms while `work` runs; returns the slowest answer in ms (event-loop blocking shows here). */
+async function probeWhile<T>(url: string, work: Promise<T>): Promise<{ result: T; slowestMs: number }> {
+  let done = false;
+  let slowestMs = 0;
+  const prober = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      await fetch(url).then((r) => r.arrayBuffer(), () => undefined);
+      slowestMs = Math.max(slowestMs, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const result = await work;
+  done = true;
+  await prober;
+  return { result, slowestMs };
+}
+
+async function measure(name: string, child: ChildProcess, base: string, readyUrl: string): Promise<LoadResult & { slowestHealthMs: number }> {
   try {
     await waitForReady(readyUrl, child);
     console.log(`${name}: warming up, then ${seconds} s at ${connections} connections`);
     await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: 2000, bodies });
-    return await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: seconds * 1000, bodies });
+    const load = runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: seconds * 1000, bodies });
+    const { result, slowestMs } = await probeWhile(readyUrl, load);
+    return { ...result, slowestHealthMs: slowestMs };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -76,7 +97,7 @@ const best = inProcess.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b :
 
 const report: BenchReport = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
   settings: { seconds, connections, sequenceLength: benchSequenceLength, workerThreads: process.env.WORKER_THREADS ?? 'default', intraOpThreads: process.env.INTRA_OP_THREADS ?? 'default' },
   service,
   naive,
