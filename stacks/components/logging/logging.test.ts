@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byName, manifest, manifests, resources, stack } from '../../test/synth.js';
+import { byName, manifest, resources, stack } from '../../test/synth.js';
 import { ilmPolicy, logstashPipeline } from './pipeline.js';
 
 const s = stack('inference-prod');

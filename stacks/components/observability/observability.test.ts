@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../test/matchers.js';
 import { slo } from '../../../policies/slo.js';
-import { byName, manifest, manifests, resources, stack } from '../../test/synth.js';
+import { byName, manifest, resources, stack } from '../../test/synth.js';
 import { alertRuleGroups } from './alert-rules.js';
 import { dashboardPanels, inferenceDashboard } from './dashboard.js';
 
