@@ -44,7 +44,9 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
     fx = await realService({
       AUTH_MODE: 'none',
       REDIS_URL: redis.url,
-      CACHE_TTL_SECONDS: '1',
+      CACHE_TTL_SECONDS: '3',
+      // Generous per-command bound: test machines are busy; the outage test below does not depend on it.
+      CACHE_REDIS_TIMEOUT_MS: '1000',
       CACHE_ENCRYPTION_KEY: encryptionKey,
       CACHE_HMAC_KEY: 'a-shared-hmac-key-of-at-least-32-chars',
     });
@@ -70,9 +72,12 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
   });
 
   it('expires entries after CACHE_TTL_SECONDS', async () => {
-    await post(demoInfer(7));
+    const key = await newKey(() => post(demoInfer(7)));
     expect((await post(demoInfer(7))).headers['x-inference-cache']).toBe('hit');
-    await new Promise((r) => setTimeout(r, 1100));
+    const ttl = await raw.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3000);
+    await until(async () => (await raw.exists(key)) === 0, 5000); // Redis expires it, not us
     expect((await post(demoInfer(7))).headers['x-inference-cache']).toBe('miss');
   });
 
@@ -93,20 +98,25 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
   it('serves every request while Redis is killed, then reconnects by itself', async () => {
     let failed = 0;
     let served = 0;
+    let servedDuringOutage = 0;
+    let outage = false;
     let running = true;
     const traffic = (async () => {
       for (let i = 0; running; i++) {
         const res = await post(demoInfer(100 + (i % 5)));
         if (res.statusCode === 200) served++;
         else failed++;
+        if (outage && res.statusCode === 200) servedDuringOutage++;
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
     await new Promise((r) => setTimeout(r, 200));
     const errorsBefore = await metric('inference_cache_errors_total{operation="get"}');
     await redis.kill();
-    await new Promise((r) => setTimeout(r, 500));
+    outage = true;
+    await until(async () => servedDuringOutage >= 10);
     expect(await metric('inference_cache_errors_total{operation="get"}')).toBeGreaterThan(errorsBefore);
+    outage = false;
     redis = await startRedis(redis.port);
     raw.disconnect();
     raw = new Redis(redis.url);
@@ -119,6 +129,7 @@ describe.runIf(redisAvailable)('result cache on real Redis', () => {
     running = false;
     await traffic;
     expect(failed).toBe(0);
-    expect(served).toBeGreaterThan(50);
+    expect(servedDuringOutage).toBeGreaterThanOrEqual(10);
+    expect(served).toBeGreaterThan(servedDuringOutage);
   });
 });
