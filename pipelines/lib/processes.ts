@@ -25,6 +25,14 @@ export interface Started {
 
 export class ProcessGroup {
   private readonly started: Started[] = [];
+  private readonly stopping = new Set<Started>();
+  private readonly history: Started[] = [];
+
+  /**
+   * @param onUnexpectedExit called when a process ends without `stop()`: a crash, or a signal from outside (a
+   *   rehearsal whose stable instance was killed by something else must say so rather than blame the canary).
+   */
+  constructor(private readonly onUnexpectedExit?: (name: string, code: number | string) => void) {}
 
   start(options: StartOptions): Started {
     const child = spawn(options.command, [...options.args], {
@@ -47,16 +55,27 @@ export class ProcessGroup {
     });
     const entry = { name: options.name, child, exited };
     this.started.push(entry);
+    this.history.push(entry);
+    void exited.then((code) => {
+      if (!this.stopping.has(entry)) this.onUnexpectedExit?.(options.name, code);
+    });
     return entry;
   }
 
   /** Stops one process and its children (it runs in its own process group). */
   async stop(entry: Started, graceMs = 5000): Promise<void> {
+    this.stopping.add(entry);
     if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
     signalGroup(entry.child, 'SIGTERM');
     const timer = setTimeout(() => signalGroup(entry.child, 'SIGKILL'), graceMs);
     await entry.exited;
     clearTimeout(timer);
+  }
+
+  /** Names of every process ever started here, and of those still running. */
+  status(): { readonly started: readonly string[]; readonly running: readonly string[] } {
+    const running = this.history.filter((e) => e.child.exitCode === null && e.child.signalCode === null);
+    return { started: this.history.map((e) => e.name), running: running.map((e) => e.name) };
   }
 
   /** Stops everything started, most recent first (clients before servers, servers before their stores). */

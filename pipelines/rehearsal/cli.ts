@@ -17,7 +17,7 @@ try {
   process.exit(2);
 }
 
-const group = new ProcessGroup();
+const group = new ProcessGroup((name, code) => log(`rehearsal: WARNING ${name} exited unexpectedly (${code}); see its log`));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`rehearsal: ${signal}, stopping everything started`);

@@ -42,7 +42,7 @@ export interface ServiceInstanceOptions {
  */
 export async function startServiceInstance(group: ProcessGroup, dir: string, o: ServiceInstanceOptions): Promise<Instance> {
   const [apiPort, metricsPort] = [await freePort(), await freePort()];
-  group.start({
+  const started = group.start({
     name: `inference-${o.track}`,
     command: process.execPath,
     args: ['--import', 'tsx', serverEntry],
@@ -58,8 +58,16 @@ export async function startServiceInstance(group: ProcessGroup, dir: string, o: 
     },
     logFile: join(dir, `inference-${o.track}.log`),
   });
-  await waitFor(`${o.track} instance ready on ${apiPort} (log: ${join(dir, `inference-${o.track}.log`)})`,
-    () => answers200(`http://127.0.0.1:${apiPort}/v2/health/ready`), 90_000, 500);
+  const log = join(dir, `inference-${o.track}.log`);
+  // Fail at once when the process dies during start-up instead of waiting out the readiness timeout.
+  const died = started.exited.then((code) => {
+    throw new Error(`${o.track} instance exited (${code}) before it was ready; see ${log}`);
+  });
+  await Promise.race([
+    waitFor(`${o.track} instance ready on ${apiPort} (log: ${log})`, () => answers200(`http://127.0.0.1:${apiPort}/v2/health/ready`), 90_000, 500),
+    died,
+  ]);
+  died.catch(() => undefined);
   await waitFor(`${o.track} instance metrics on METRICS_PORT ${metricsPort}`,
     () => answers200(`http://127.0.0.1:${metricsPort}/metrics`), 10_000, 500);
   return { apiPort, metricsPort };
