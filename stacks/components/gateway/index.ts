@@ -18,11 +18,14 @@ import { certificate, clusterIssuer } from './tls.js';
 export { gatewayControllers } from './controllers.js';
 
 export interface GatewayPlatformProps {
+  /** Which controller to install (environment `gateway`). */
   readonly implementation: GatewayImplementation;
+  /** Namespace of the controller and, later, of the Gateway itself. */
   readonly gatewayNamespace: string;
   readonly certManagerNamespace: string;
   /** Chart overrides (exact versions). */
   readonly versions?: { readonly crds?: string; readonly certManager?: string; readonly controller?: string };
+  /** Namespaces that must exist first. */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -63,15 +66,20 @@ export class GatewayPlatform extends Construct {
 }
 
 export interface InferenceGatewayProps {
+  /** Decides the GatewayClass (and whether this stack creates it). */
   readonly implementation: GatewayImplementation;
+  /** Namespace of the Gateway and its certificate Secret. */
   readonly gatewayNamespace: string;
   /** Namespace of the service and its HTTPRoute. */
   readonly routeNamespace: string;
+  /** Hostnames and issuer of the HTTPS listener's certificate. */
   readonly tls: TlsSpec;
+  /** Services of the two tracks (port 8080). */
   readonly stable: RouteBackend;
   readonly canary: RouteBackend;
   /** Percent of unpinned traffic to the canary (from the environment). */
   readonly canaryWeight: number;
+  /** Path prefix routed to the service (default "/"). */
   readonly pathPrefix?: string;
 }
 

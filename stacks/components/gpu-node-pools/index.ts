@@ -17,7 +17,9 @@ import { gpuTaintKey } from './scheduling.js';
 export { gpuScheduling, gpuClassLabel, gpuClassName } from './scheduling.js';
 
 export interface GpuOperatorProps {
+  /** Decides where drivers and the container toolkit come from (node image vs. operator). */
   readonly cloud: Cloud;
+  /** Namespace of the release (privileged Pod Security: host-level daemons). */
   readonly namespace: string;
   /** gpu-operator chart version; pinned, never a range. */
   readonly chartVersion?: string;
@@ -71,8 +73,11 @@ export class GpuOperator extends Construct {
 }
 
 export interface GpuNodePoolsProps {
+  /** aws → Karpenter + EC2NodeClass, azure → NAP + AKSNodeClass, gcp → ComputeClass. */
   readonly cloud: Cloud;
+  /** Pools in preference order, from the environment (already checked against the ≥ 80 GB rule). */
   readonly pools: readonly GpuNodePoolSpec[];
+  /** Node image, root volume and (AWS) IAM role and discovery tag. */
   readonly nodeClass: NodeClassSpec;
 }
 

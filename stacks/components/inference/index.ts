@@ -22,12 +22,17 @@ export type { ServiceSecrets } from './config.js';
 export { livenessWorstCaseSeconds, probeDefaults } from './probes.js';
 
 export interface InferenceProps {
+  /** Namespace of the service (Pod Security restricted, default-deny). */
   readonly namespace: string;
+  /** Decides the GPU node selector (Karpenter label or GKE ComputeClass). */
   readonly cloud: Cloud;
+  /** The environment's service settings: digests, replicas, resources, auth, autoscaling. */
   readonly spec: InferenceSpec;
+  /** Secret values as Terraform variable tokens, never literals. */
   readonly secrets: ServiceSecrets;
   /** Bump to rotate the write-only Secret data. */
   readonly secretRevision: number;
+  /** PVC of the model store, mounted read-only at /models. */
   readonly modelStoreClaim: string;
   /** Probe timings; defaults satisfy the SLO restart bound, overrides are checked against it. */
   readonly probes?: ProbeSettings;

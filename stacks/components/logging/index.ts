@@ -12,9 +12,11 @@ import { lifecycleJob } from './lifecycle.js';
 import { loggingNetworkPolicies } from './network.js';
 
 export interface EckOperatorProps {
+  /** Namespace of the operator (restricted). */
   readonly namespace: string;
   /** eck-operator chart version; pinned. */
   readonly chartVersion?: string;
+  /** The namespace, which must exist first. */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -37,12 +39,16 @@ export class EckOperator extends Construct {
 }
 
 export interface LoggingProps {
+  /** Namespace of the Elastic stack and Filebeat. */
   readonly namespace: string;
   /** Elastic Stack version (Elasticsearch, Kibana, Logstash, Filebeat move together). */
   readonly version: string;
   readonly elasticsearchNodes: number;
+  /** Data volume per Elasticsearch node. */
   readonly storage: string;
+  /** Block SSD class for the data volumes. */
   readonly storageClassName: string;
+  /** Days before the ILM policy deletes an index. */
   readonly retentionDays: number;
   /** `app.kubernetes.io/name` of the service whose ECS JSON lines get decoded. */
   readonly serviceAppName: string;

@@ -13,16 +13,21 @@ import { blockSsdClassName } from '../storage/classes.js';
 export { alertRuleGroups } from './alert-rules.js';
 
 export interface ObservabilityProps {
+  /** Namespace of Prometheus, Alertmanager, Grafana and the adapter. */
   readonly namespace: string;
   /** kube-prometheus-stack chart version; pinned, never a range. */
   readonly chartVersion?: string;
   /** prometheus-adapter chart version; pinned. */
   readonly adapterChartVersion?: string;
+  /** Prometheus volume size on the block SSD class, e.g. "100Gi". */
   readonly prometheusStorage: string;
+  /** Prometheus retention, e.g. "15d". */
   readonly retention: string;
   /** Grafana admin password (Terraform variable token), written to a Secret the chart reads. */
   readonly grafanaAdminPassword: string;
+  /** Bump to rotate the write-only Secret data. */
   readonly secretRevision: number;
+  /** Namespace and storage classes that must exist first. */
   readonly dependsOn?: ITerraformDependable[];
 }
 

@@ -14,6 +14,7 @@ import { quantityBytes } from '../../lib/quantity.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../../lib/pod-security.js';
 
 export interface RedisProps {
+  /** Namespace (the service's; Redis has its own NetworkPolicy there). */
   readonly namespace: string;
   /** Redis password (a Terraform variable token; never a literal). */
   readonly password: string;
@@ -21,7 +22,9 @@ export interface RedisProps {
   readonly secretRevision: number;
   /** Labels of the pods allowed to connect (the inference pods). */
   readonly clientPodLabels: Readonly<Record<string, string>>;
+  /** Memory request = limit; Redis' maxmemory is set to 75 % of it. */
   readonly memory?: string;
+  /** CPU request = limit. */
   readonly cpu?: string;
   /** Official image by digest. */
   readonly image?: string;

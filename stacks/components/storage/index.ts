@@ -12,6 +12,7 @@ import { blockSsdClass, modelStoreClass, modelStoreClassName, type FileSystemNet
 export { blockSsdClassName, modelStoreClassName } from './classes.js';
 
 export interface StorageClassesProps {
+  /** Picks the CSI provisioners and their SSD parameters. */
   readonly cloud: Cloud;
   /** AWS only: network of the FSx file system. */
   readonly modelStoreNetwork?: FileSystemNetwork;
@@ -38,6 +39,7 @@ export class StorageClasses extends Construct {
 }
 
 export interface ModelStoreProps {
+  /** Namespace of the service that mounts it. */
   readonly namespace: string;
   /** Size; at least 1Ti (policy), default 1Ti. */
   readonly size?: string;
