@@ -4,7 +4,6 @@
  */
 import type { Rule } from '../engine/rule.js';
 import { gatewayRules } from './gateway-tls.js';
-import { cloudGpuRules } from './gpu-cloud.js';
 import { gpuRules } from './gpu.js';
 import { namespaceRules } from './namespace.js';
 import { networkRules } from './network.js';
@@ -22,7 +21,6 @@ export const allRules: readonly Rule[] = [
   ...namespaceRules,
   ...networkRules,
   ...gpuRules,
-  ...cloudGpuRules,
   ...storageRules,
   ...rolloutRules,
   ...gatewayRules,

@@ -24,8 +24,9 @@ describe('cdktf synth with the PolicyAspect', () => {
       timeout: 90_000,
     });
     const output = `${r.stdout}\n${r.stderr}`;
-    expect(r.status).toBe(1);
-    expect(output).toContain('[policy rollout.canary-first-step]');
+    const excerpt = output.replace(/\u001b\[[0-9;]*m/g, '').slice(-3000);
+    expect(r.status, excerpt).toBe(1);
+    expect(output, excerpt).toContain('[policy rollout.canary-first-step]');
     expect(output).toContain('canary gets 50 % of traffic (first step 20 %)');
     // The CLI lets the app write every stack (to print all annotations) and then fails the command, so
     // `cdktf deploy` / `cdktf diff`, which synthesize first, stop here as well.

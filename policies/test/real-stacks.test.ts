@@ -112,7 +112,7 @@ describe('the real stacks', () => {
       expect(() => app.synth()).toThrow(/\[policy rollout\.canary-first-step\] .*canary gets 50 % of traffic \(first step 20 %\)/);
     });
 
-    it('swap an 80 GB GPU for a 24 GB one in a Karpenter NodePool and a GKE ComputeClass → gpu.*-memory', () => {
+    it('swap an 80 GB GPU for a 24 GB one in a Karpenter NodePool and a GKE ComputeClass → gpu.*-memory (and the service placed on it)', () => {
       expect(gpuMemoryOf('aws', 'g5.xlarge')).toBeLessThan(minGpuMemoryGiB);
       expect(
         failuresAfter('prod', 'inference', (json) => {
@@ -123,7 +123,7 @@ describe('the real stacks', () => {
             for (const r of reqs) if (r['key'] === 'node.kubernetes.io/instance-type') r['values'] = ['g5.xlarge'];
           }
         }),
-      ).toEqual(['gpu.nodepool-memory']);
+      ).toEqual(['gpu.nodepool-memory', 'gpu.workload-placement']);
       expect(gpuMemoryOf('gcp', 'g2-standard-8')).toBeLessThan(minGpuMemoryGiB);
       expect(
         failuresAfter('dev', 'inference', (json) => {
@@ -131,7 +131,7 @@ describe('the real stacks', () => {
           const priorities = (cc?.['spec'] as Json)['priorities'] as Json[];
           priorities[0] = { ...priorities[0], machineType: 'g2-standard-8', gpu: { type: 'nvidia-l4', count: 1 } };
         }),
-      ).toEqual(['gpu.computeclass-memory']);
+      ).toEqual(['gpu.computeclass-memory', 'gpu.workload-placement']);
     });
   });
 });

@@ -47,6 +47,7 @@ const breaks: Record<string, (f: Fixture) => void> = {
   'gpu.computeclass-memory': (f) => void (at(manifest(f, 'platform', 'computeclass'), 'spec', 'priorities', 1, 'gpu')['type'] = 'nvidia-l4'),
   'gpu.cloud-node-pool-memory': (f) => void (at(f.platform, 'resource', 'google_container_node_pool', 'h100', 'node_config', 'guest_accelerator', 0)['type'] = 'nvidia-tesla-t4'),
   'gpu.workload-selector': (f) => void (at(stable(f), 'node_selector')['node.kubernetes.io/instance-type'] = 'g6.xlarge'),
+  'gpu.workload-placement': (f) => void delete stable(f)['node_selector'],
   'gpu.request-fits-node': (f) => void (at(container(f), 'resources', 'limits')['nvidia.com/gpu'] = '16'),
   'storage.model-store-ssd': (f) => void (at(f.platform, 'resource', 'kubernetes_storage_class_v1', 'ssd', 'parameters')['type'] = 'st1'),
   'storage.model-store-size': (f) => void (at(f.inference, 'resource', 'kubernetes_persistent_volume_claim_v1', 'models', 'spec', 'resources', 'requests')['storage'] = '500Gi'),
@@ -156,6 +157,19 @@ describe('rule semantics beyond the single break', () => {
     at(manifest(g, 'platform', 'nodepool'), 'spec', 'template', 'spec', 'requirements', 0)['values'] = ['p9.mega'];
     const msg = checkStacks(toStacks(g)).results.find((r) => r.outcome === 'fail')?.message;
     expect(msg).toContain('p9.mega (not in catalog)');
+  });
+
+  it('GPU placement by pool label: fine on an 80 GB pool, a violation when that pool offers 24 GB GPUs', () => {
+    const f = compliantJson();
+    stable(f)['node_selector'] = { 'karpenter.sh/nodepool': 'gpu-h100' };
+    const ok = checkStacks(toStacks(f)).results.find((r) => r.rule === 'gpu.workload-placement' && r.resource.endsWith('.stable'));
+    expect([ok?.outcome, ok?.message]).toEqual(['pass', 'runs on NodePool gpu-h100']);
+    at(manifest(f, 'platform', 'nodepool'), 'spec', 'template', 'spec', 'requirements', 0)['values'] = ['g5.xlarge'];
+    const bad = checkStacks(toStacks(f)).results.find((r) => r.rule === 'gpu.workload-placement' && r.resource.endsWith('.stable'));
+    expect([bad?.outcome, bad?.message]).toEqual(['fail', 'node_selector karpenter.sh/nodepool=gpu-h100 also matches gpu-h100, which fail the GPU memory rule']);
+    stable(f)['node_selector'] = { 'karpenter.sh/nodepool': 'nope' };
+    const none = checkStacks(toStacks(f)).results.find((r) => r.rule === 'gpu.workload-placement' && r.resource.endsWith('.stable'));
+    expect(none?.message).toBe('node_selector karpenter.sh/nodepool=nope matches no GPU pool declared in this environment');
   });
 
   it('a NetworkPolicy ingress rule without ports opens every port', () => {
