@@ -57,6 +57,7 @@ export class PlatformStack extends TerraformStack {
         certManager: charts.certManager,
         controller: env.gateway === 'nginx' ? charts.nginxGatewayFabric : charts.haproxyUnifiedGateway,
       },
+      certManagerServiceAccountAnnotations: env.tls.certManagerServiceAccountAnnotations,
       dependsOn: [ns.get('gateway'), ns.get('certManager')],
     });
   }

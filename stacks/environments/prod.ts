@@ -40,6 +40,7 @@ export const prod: EnvironmentConfig = {
   modelStoreNetwork: { subnetId: 'subnet-0f1e2d3c4b5a69788', securityGroupIds: ['sg-0f1e2d3c4b5a69788'] },
   tls: {
     hostnames: ['inference.example.com'],
+    certManagerServiceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::444455556666:role/cert-manager-route53-prod' },
     issuer: {
       type: 'acme',
       email: 'platform@example.com',

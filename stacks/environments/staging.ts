@@ -36,6 +36,7 @@ export const staging: EnvironmentConfig = {
   modelStoreNetwork: { subnetId: 'subnet-0a1b2c3d4e5f60718', securityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
   tls: {
     hostnames: ['inference.staging.example.com'],
+    certManagerServiceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/cert-manager-route53-staging' },
     issuer: {
       type: 'acme',
       email: 'platform@example.com',

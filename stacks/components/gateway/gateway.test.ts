@@ -78,6 +78,12 @@ describe('the Gateway', () => {
     });
   });
 
+  it('gives cert-manager DNS-01 rights through workload identity, not stored credentials', () => {
+    const certManager = resources(stack('platform-prod'), 'helm_release').find((r: any) => r.chart === 'cert-manager') as any;
+    expect(certManager.values[0]).toContain('eks.amazonaws.com/role-arn: arn:aws:iam::444455556666:role/cert-manager-route53-prod');
+    expect(manifest(prod, 'ClusterIssuer').spec.acme.solvers[0].dns01.route53).not.toHaveProperty('secretAccessKeySecretRef');
+  });
+
   it('installs Gateway API CRDs and cert-manager at exact versions', () => {
     const releases = resources(stack('platform-staging'), 'helm_release') as { chart: string; version: string }[];
     const version = (chart: string) => releases.find((r) => r.chart === chart)?.version;

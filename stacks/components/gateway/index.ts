@@ -25,6 +25,8 @@ export interface GatewayPlatformProps {
   readonly certManagerNamespace: string;
   /** Chart overrides (exact versions). */
   readonly versions?: { readonly crds?: string; readonly certManager?: string; readonly controller?: string };
+  /** cert-manager service-account annotations (workload identity for DNS-01). */
+  readonly certManagerServiceAccountAnnotations?: Readonly<Record<string, string>>;
   /** Namespaces that must exist first. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -50,7 +52,12 @@ export class GatewayPlatform extends Construct {
       releaseName: 'cert-manager',
       namespace: props.certManagerNamespace,
       dependsOn: props.dependsOn,
-      values: { crds: { enabled: true, keep: true }, replicaCount: 2, podDisruptionBudget: { enabled: true } },
+      values: {
+        crds: { enabled: true, keep: true },
+        replicaCount: 2,
+        podDisruptionBudget: { enabled: true },
+        serviceAccount: { annotations: { ...props.certManagerServiceAccountAnnotations } },
+      },
     });
     const controller = gatewayControllers[props.implementation];
     const controllerRelease = new HelmChart(this, 'controller', {

@@ -1,6 +1,7 @@
 /**
  * SSD storage: the storage classes (platform stack) and the model store volume (inference stack), ≥ 1 TiB by
- * default, written by the model publishing job and mounted read-only by the service.
+ * default, mounted read-only by the service. Filling it (copying a released model version in) is a release step
+ * outside these stacks: a writer mounts the same claim read-write.
  */
 import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persistent-volume-claim-v1/index.js';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1/index.js';

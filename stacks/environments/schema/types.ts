@@ -89,6 +89,11 @@ export interface InferenceSpec {
 export interface TlsSpec {
   /** Hostnames the Gateway serves; the certificate covers all of them. */
   readonly hostnames: readonly string[];
+  /**
+   * Annotations on cert-manager's service account granting DNS-01 rights through workload identity
+   * (e.g. `eks.amazonaws.com/role-arn`); no cloud credentials are stored in the cluster.
+   */
+  readonly certManagerServiceAccountAnnotations?: Readonly<Record<string, string>>;
   /** `selfSigned` for dev; ACME with a DNS-01 solver elsewhere (no plain-HTTP listener needed). */
   readonly issuer:
     | { readonly type: 'selfSigned' }
