@@ -6,6 +6,8 @@
 import { block, blocks, bool, num, str, strings } from '../engine/values.js';
 import type { Rule } from '../engine/rule.js';
 import { containerSecurity, eachContainer, eachWorkload, effectiveSecurity } from '../kubernetes/containers.js';
+import { metaOf, ofTypes, typedKinds } from '../kubernetes/objects.js';
+import { workloads } from '../kubernetes/workloads.js';
 import { checkov, checkovTf, kubeLinter, pss } from './sources.js';
 
 const hostNamespaces: Rule = {
@@ -145,4 +147,26 @@ const seccomp: Rule = {
     }),
 };
 
-export const podSecurityRules: readonly Rule[] = [hostNamespaces, privileged, hostPorts, volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, dropAll, seccomp];
+const enforceLabel = 'pod-security.kubernetes.io/enforce';
+
+const namespaceEnforce: Rule = {
+  id: 'pss.namespace-enforce',
+  rationale: 'The admission controller enforces the restricted profile only where the namespace says so; without the label the cluster default (often privileged) applies.',
+  sources: [{ title: 'Pod Security Admission: namespace labels', url: 'https://kubernetes.io/docs/concepts/security/pod-security-admission/' }, pss('restricted profile')],
+  refs: [],
+  fix: `Label the namespace ${enforceLabel}: restricted (a lower level only for namespaces that run nothing but reviewed charts, with a reason).`,
+  check: (ctx) => {
+    // Namespaces where the environment's stacks declare pod specs themselves must enforce restricted.
+    const ours = new Set(ctx.environmentStacks.flatMap((st) => workloads(st).map((w) => w.namespace)));
+    return ofTypes(ctx.stack, typedKinds('namespace')).map((r) => {
+      const meta = metaOf(ctx.stack, r);
+      const level = meta.labels[enforceLabel];
+      const required = ours.has(meta.name);
+      const ok = level !== undefined && (!required || level === 'restricted');
+      const message = level === undefined ? `no ${enforceLabel} label` : required && !ok ? `enforces ${level}, but the stacks run their own pods here` : `enforces ${level}${required ? '' : ' (chart-managed pods only)'}`;
+      return { resource: r.address, detail: `namespace ${meta.name}`, ok, message };
+    });
+  },
+};
+
+export const podSecurityRules: readonly Rule[] = [namespaceEnforce, hostNamespaces, privileged, hostPorts, volumeTypes, privilegeEscalation, runAsNonRoot, runAsUser, dropAll, seccomp];

@@ -60,6 +60,7 @@ describe('the real stacks', () => {
     expect(report.summary.pass).toBeGreaterThan(300);
     // The only exceptions are the reviewed ones in policies/waivers.yaml (Filebeat's host log access).
     expect([...new Set(report.results.filter((r) => r.outcome === 'waived').map((r) => `${r.rule} ${r.resource.replace(/_[0-9A-F]{8}$/, '')}`))].sort()).toEqual([
+      'pss.namespace-enforce kubernetes_namespace_v1.namespaces_logging',
       'pss.run-as-non-root kubernetes_manifest.logging_filebeat',
       'pss.run-as-user kubernetes_manifest.logging_filebeat',
       'pss.volume-types kubernetes_manifest.logging_filebeat',

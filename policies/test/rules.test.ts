@@ -16,6 +16,7 @@ const manifest = (f: Fixture, stack: 'platform' | 'inference', name: string): Js
 
 /** One break per rule id. */
 const breaks: Record<string, (f: Fixture) => void> = {
+  'pss.namespace-enforce': (f) => void (at(f.inference, 'resource', 'kubernetes_namespace_v1', 'inference', 'metadata', 'labels')['pod-security.kubernetes.io/enforce'] = 'baseline'),
   'pss.host-namespaces': (f) => void (stable(f)['host_network'] = true),
   'pss.privileged': (f) => void (sc(f)['privileged'] = true),
   'pss.host-ports': (f) => void (at(container(f), 'port', 0)['host_port'] = 8080),
