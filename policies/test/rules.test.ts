@@ -173,6 +173,25 @@ describe('rule semantics beyond the single break', () => {
     expect(none?.message).toBe('node_selector karpenter.sh/nodepool=nope matches no GPU pool declared in this environment');
   });
 
+  it('autoscaling through a KEDA ScaledObject counts, with KEDA\'s own minReplicaCount', () => {
+    const f = compliantJson();
+    delete at(f.inference, 'resource')['kubernetes_horizontal_pod_autoscaler_v2'];
+    const keda = (min: number) => ({ manifest: { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'inference', namespace: 'inference' }, spec: { scaleTargetRef: { name: 'inference-stable' }, minReplicaCount: min, maxReplicaCount: 8 } } });
+    at(f.inference, 'resource', 'kubernetes_manifest')['keda'] = keda(2);
+    expect(failedRules(f)).toEqual([]);
+    at(f.inference, 'resource', 'kubernetes_manifest')['keda'] = keda(0);
+    const fail = checkStacks(toStacks(f)).results.find((r) => r.outcome === 'fail');
+    expect([fail?.rule, fail?.message]).toEqual(['rollout.hpa-min-replicas', 'autoscaler min replicas 0']);
+  });
+
+  it('NetworkPolicies declared as kubernetes_manifest count like typed ones', () => {
+    const f = compliantJson();
+    const deny = at(f.inference, 'resource', 'kubernetes_network_policy_v1', 'deny');
+    delete at(f.inference, 'resource', 'kubernetes_network_policy_v1')['deny'];
+    at(f.inference, 'resource', 'kubernetes_manifest')['deny'] = { manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: deny['metadata'], spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } } };
+    expect(failedRules(f)).toEqual([]);
+  });
+
   it('a NetworkPolicy ingress rule without ports opens every port', () => {
     const f = compliantJson();
     delete at(f.inference, 'resource', 'kubernetes_network_policy_v1', 'api', 'spec', 'ingress', 0)['ports'];
