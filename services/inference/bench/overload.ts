@@ -7,8 +7,12 @@
  * against the capacity run, and the server's RSS (sampled from /proc) before, at peak and after.
  * The server is the real one (src/server.ts) in its own process with the cache off, so every request computes.
  * MAX_INFLIGHT_REQUESTS is set to 2 × the capacity connections: admission sized to what the replica serves.
+ * With taskset and ≥ 2 cores, the server is pinned to CPU 0 and this generator to CPU 1 (BENCH_PIN=0 to disable),
+ * so the generator's own work at 10× cannot steal the server's CPU and both runs give the server the same budget.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -21,14 +25,18 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const factor = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 10);
 const port = 18180;
 const root = new URL('..', import.meta.url);
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', root));
 const base = `http://127.0.0.1:${port}`;
 const bodies = demoBodies(512);
 
-const child = spawn(tsx, [fileURLToPath(new URL('src/server.ts', root))], {
+const pin = process.env.BENCH_PIN !== '0' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+if (pin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+const serverArgs = ['--import', 'tsx', fileURLToPath(new URL('src/server.ts', root))];
+// node --import tsx, not the tsx launcher: the child pid must be the server's for /proc RSS and signals.
+const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, ...serverArgs] : serverArgs, {
   env: {
     ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(port + 1), AUTH_MODE: 'none',
     CACHE_ENABLED: 'false', LOG_LEVEL: 'error', MAX_INFLIGHT_REQUESTS: String(connections * 2),
+    WORKER_THREADS: '1', INTRA_OP_THREADS: '1',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -46,6 +54,7 @@ async function openLoop(ratePerSecond: number, durationMs: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
   const statuses: Record<string, number> = {};
   const admitted: number[] = [];
+  const admittedServer: number[] = [];
   let peakRss = 0;
   const pending = new Set<Promise<void>>();
   const send = (body: Buffer): Promise<void> =>
@@ -58,7 +67,10 @@ async function openLoop(ratePerSecond: number, durationMs: number) {
           res.on('end', () => {
             const status = String(res.statusCode);
             statuses[status] = (statuses[status] ?? 0) + 1;
-            if (res.statusCode === 200) admitted.push(performance.now() - t0);
+            if (res.statusCode === 200) {
+              admitted.push(performance.now() - t0);
+              admittedServer.push(Number(/dur=([\d.]+)/.exec(String(res.headers['server-timing']))?.[1] ?? Number.NaN));
+            }
             resolve();
           });
         },
@@ -84,7 +96,12 @@ async function openLoop(ratePerSecond: number, durationMs: number) {
   await Promise.all(pending);
   agent.destroy();
   admitted.sort((a, b) => a - b);
-  return { sent, statuses, peakRss, p50: percentile(admitted, 0.5), p99: percentile(admitted, 0.99) };
+  admittedServer.sort((a, b) => a - b);
+  return {
+    sent, statuses, peakRss,
+    p50: percentile(admitted, 0.5), p99: percentile(admitted, 0.99),
+    serverP50: percentile(admittedServer, 0.5), serverP99: percentile(admittedServer, 0.99),
+  };
 }
 
 try {
@@ -95,6 +112,7 @@ try {
   const rssBefore = rssMiB();
   const capacity = await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: seconds * 1000, bodies });
   const rate = Math.round(capacity.requestsPerSecond * factor);
+  console.log(pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning (generator and server share cores)');
   console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections, p50 ${capacity.p50Ms.toFixed(1)} ms, p99 ${capacity.p99Ms.toFixed(1)} ms`);
   console.log(`overload: offering ${rate} req/s (${factor}×) for ${seconds} s, open loop ...`);
   const overload = await openLoop(rate, seconds * 1000);
@@ -104,7 +122,8 @@ try {
   const served = overload.statuses['200'] ?? 0;
   console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent`);
   console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
-  console.log(`admitted latency: p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms (capacity run: p50 ${capacity.p50Ms.toFixed(1)}, p99 ${capacity.p99Ms.toFixed(1)}; ratio p99 ${(overload.p99 / capacity.p99Ms).toFixed(2)}×)`);
+  console.log(`admitted latency, server side (Server-Timing): p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (capacity run, client side: p50 ${capacity.p50Ms.toFixed(1)}, p99 ${capacity.p99Ms.toFixed(1)})`);
+  console.log(`admitted latency, client side (includes this generator's own queueing on the same cores): p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms`);
   console.log(`server RSS: ${rssBefore.toFixed(0)} MiB before, ${overload.peakRss.toFixed(0)} MiB peak, ${rssAfter.toFixed(0)} MiB after`);
   console.log(unacceptable.length === 0 ? 'OK: only 200/429/503 answers' : `FAIL: unacceptable answers ${JSON.stringify(unacceptable)}`);
   process.exitCode = unacceptable.length === 0 ? 0 : 1;

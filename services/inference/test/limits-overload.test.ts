@@ -1,5 +1,8 @@
 /** Admission control: body limit, element count, in-flight cap, per-subject rate limit. */
+import { createServer, request } from 'node:http';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { AdmissionGate, isInferRequest } from '../src/limits/admission-gate.js';
 import { TokenBuckets } from '../src/limits/token-bucket.js';
 import { limitsConfigFromEnv } from '../src/limits/config.js';
 import { fixtureApp, inferBody } from './production-support/fixture-app.js';
@@ -44,20 +47,41 @@ describe('limits on the inference route', () => {
     await fx.app.close();
   });
 
-  it('sheds load beyond MAX_INFLIGHT_REQUESTS with 503 + Retry-After and only 200/503 answers', async () => {
-    const fx = await fixtureApp({ AUTH_MODE: 'none', MAX_INFLIGHT_REQUESTS: '4' }, { computeMs: 50 });
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => fx.app.inject({ method: 'POST', url: '/v2/models/demo/infer', payload: inferBody([[i, 0]]) })),
-    );
-    const statuses = results.map((r) => r.statusCode);
+  it('sheds load beyond MAX_INFLIGHT_REQUESTS below Fastify with 503 + Retry-After, metering only infer calls', async () => {
+    const shed: string[] = [];
+    const gate = new AdmissionGate({ maxInflight: 4, onReject: (path) => shed.push(path) });
+    const app = Fastify({ serverFactory: (handler) => createServer(gate.wrap(handler)) });
+    app.post('/v2/models/:model/infer', async () => new Promise((r) => setTimeout(() => r({ ok: true }), 300)));
+    app.get('/v2/health/ready', async () => ({ ready: true }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(url);
+    // One connection per request, all opened at once (fetch would ramp its connection pool up gradually).
+    const call = () =>
+      new Promise<{ status: number; retryAfter?: string; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/v2/models/demo/infer?x=1', method: 'POST', agent: false,
+          headers: { 'content-type': 'application/json' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body }));
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    const pending = Array.from({ length: 20 }, call);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200); // probes are never shed
+    const results = await Promise.all(pending);
+    const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
     expect(statuses.filter((s) => s === 503)).toHaveLength(16);
-    const shed = results.find((r) => r.statusCode === 503)!;
-    expect(shed.headers['retry-after']).toBe('1');
-    expect(shed.json().error).toMatch(/MAX_INFLIGHT_REQUESTS/);
-    expect(fx.app.inflightInferenceCalls()).toBe(0);
-    expect(await fx.metrics.registry.metrics()).toContain('inference_rejected_total{reason="overload"} 16');
-    await fx.app.close();
+    const refused = results.find((r) => r.status === 503)!;
+    expect(refused.retryAfter).toBe('1');
+    expect(JSON.parse(refused.body).error).toMatch(/MAX_INFLIGHT_REQUESTS/);
+    expect(shed).toHaveLength(16);
+    expect(shed[0]).toBe('/v2/models/demo/infer?x=1');
+    expect(gate.inflight).toBe(0);
+    expect(isInferRequest('GET', '/v2/models/demo/infer')).toBe(false);
+    await app.close();
   });
 
   it('rate limits per subject with 429 + Retry-After', async () => {

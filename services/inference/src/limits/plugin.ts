@@ -3,7 +3,7 @@
  *
  * 1. body limit per route: infer routes keep BODY_LIMIT_BYTES (set by src/routes), every other route gets the
  *    small ADMIN_BODY_LIMIT_BYTES as it is declared (unless it set its own) → 413;
- * 2. in-flight cap (onRequest, before the body is even read) → 503 + Retry-After: the replica is saturated;
+ * 2. in-flight cap → 503 + Retry-After: the replica is saturated (admission-gate.ts, below Fastify, for cost);
  * 3. per-subject rate limit (rate-limit-plugin.ts, registered after auth so the subject is known) → 429;
  * 4. element count over all inputs (preHandler, before any tensor is allocated) → 400 naming the limit.
  * The batcher's own queue cap (429) sits behind these (src/batching).
@@ -39,22 +39,10 @@ export function declaredElements(body: unknown): number {
 
 const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) => {
   const { config } = opts;
-  let inflight = 0;
 
   app.addHook('onRoute', (route) => {
     if (route.bodyLimit !== undefined || routeKind(route.url) === 'infer') return;
     route.bodyLimit = config.adminBodyLimitBytes;
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (routeKind(request.routeOptions.url) !== 'infer') return;
-    if (inflight >= config.maxInflight) {
-      opts.rejected?.inc({ reason: 'overload' });
-      return reject(reply, 503, 1, `server overloaded: ${config.maxInflight} inference calls in flight (MAX_INFLIGHT_REQUESTS)`);
-    }
-    inflight++;
-    // 'close' fires once whether the reply finished or the client went away, so the count cannot leak.
-    reply.raw.once('close', () => inflight--);
   });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply) => {
@@ -67,15 +55,6 @@ const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) 
       });
     }
   });
-
-  app.decorate('inflightInferenceCalls', () => inflight);
 };
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Inference calls currently admitted by the limits plugin. */
-    inflightInferenceCalls: () => number;
-  }
-}
 
 export default fp(limitsPlugin, { name: 'inference-limits', fastify: '5.x' });

@@ -77,6 +77,9 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
 const accessLogPlugin: FastifyPluginAsync = async (app) => {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // W3C Server-Timing: time from the first byte received to the reply, so a client (or a benchmark running on
+    // the same busy machine) can tell server time from its own queueing.
+    reply.header('server-timing', `total;dur=${reply.elapsedTime.toFixed(2)}`);
     return payload;
   });
 

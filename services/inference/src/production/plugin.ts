@@ -2,8 +2,9 @@
  * The production layer as one Fastify plugin, registered by app.ts before the routes.
  *
  * Order matters: Fastify runs hooks of one kind in registration order. Per inference call:
- *   onRequest  metrics (labels, in-flight) → drain gate (503 while shutting down) → admission (in-flight cap 503)
- *              → auth (401/403) → per-subject rate limit (429)
+ *   (below Fastify: the admission gate sheds load beyond MAX_INFLIGHT_REQUESTS with 503, limits/admission-gate.ts)
+ *   onRequest  metrics (labels, in-flight) → drain gate (503 while shutting down) → auth (401/403)
+ *              → per-subject rate limit (429)
  *   preHandler element-count limit (400) → fault injection (delay / 500) → cache lookup (hit answers here)
  *   handler    the batcher and workers (src/routes)
  *   onSend     cache store, x-request-id
@@ -39,10 +40,13 @@ export interface ProductionPluginOptions {
   readonly resolveVersion: VersionResolver;
   /** Like resolveVersion, but undefined unless that version is ready: the cache answers only for servable versions. */
   readonly readyVersion?: VersionResolver;
+  /** From the runtime: gives the admission gate the resolver for labelling shed requests. */
+  readonly labelShedRequests?: (resolve: VersionResolver) => void;
 }
 
 const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app, opts) => {
   const { config, metrics } = opts;
+  opts.labelShedRequests?.(opts.resolveVersion);
   let redis: Redis | undefined;
   if (config.cache.redisUrl !== undefined) {
     let lastLogged = 0;

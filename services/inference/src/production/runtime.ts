@@ -7,9 +7,12 @@
  *   await server.listen(...); await startProduction(server, production, host);  // metrics port, SIGTERM drain
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { Server } from 'node:https';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { InferenceObserver } from '../batching/observer.js';
+import { AdmissionGate } from '../limits/admission-gate.js';
 import { loggingServerOptions } from '../logging/options.js';
+import type { VersionResolver } from '../metrics/plugin.js';
 import { metricsInferenceObserver } from '../metrics/inference-events.js';
 import { createMetrics, type InferenceMetrics } from '../metrics/instruments.js';
 import { boundPort, startMetricsServer } from '../metrics/server.js';
@@ -25,18 +28,47 @@ export interface ProductionRuntime {
   readonly serverOptions: FastifyServerOptions;
   /** Batcher/worker events → metrics; pass in the app's `observers`. */
   readonly observer: InferenceObserver;
+  /** Load shedding below Fastify (MAX_INFLIGHT_REQUESTS), installed through serverOptions.serverFactory. */
+  readonly gate?: AdmissionGate;
+  /** Lets the gate label shed requests by model/version once the model registry exists (production plugin). */
+  readonly labelShedRequests?: (resolve: VersionResolver) => void;
+}
+
+const inferPath = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer/;
+
+function decode(segment: string | undefined): string | undefined {
+  try {
+    return segment === undefined ? undefined : decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 export function prepareProduction(env: Env, logLevel: string): ProductionRuntime {
   const config = productionConfigFromEnv(env);
   const metrics = createMetrics();
-  const https = config.tls ? { https: readTlsMaterial(config.tls) } : {};
+  let resolve: VersionResolver = () => undefined;
+  const gate = new AdmissionGate({
+    maxInflight: config.limits.maxInflight,
+    onReject: (path) => {
+      metrics.rejected.inc({ reason: 'overload' });
+      const match = inferPath.exec(path);
+      const model = decode(match?.[1]);
+      const version = model === undefined ? undefined : resolve(model, decode(match?.[2]));
+      metrics.requests.inc({ model: version === undefined ? 'unknown' : (model as string), version: version ?? 'unknown', status: '503' });
+    },
+  });
+  const tls = config.tls ? readTlsMaterial(config.tls) : undefined;
+  const serverFactory = (handler: RequestListener) =>
+    tls ? createHttpsServer({ ...tls }, gate.wrap(handler)) : createHttpServer(gate.wrap(handler));
   return {
     config,
     metrics,
     drain: { draining: false },
-    serverOptions: { ...loggingServerOptions({ level: logLevel }), ...https } as FastifyServerOptions,
+    serverOptions: { ...loggingServerOptions({ level: logLevel }), serverFactory } as FastifyServerOptions,
     observer: metricsInferenceObserver(metrics),
+    gate,
+    labelShedRequests: (resolver) => (resolve = resolver),
   };
 }
 

@@ -59,13 +59,13 @@ export interface ServiceProcess {
 }
 
 const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
 
 /** Spawns src/server.ts on free loopback ports and waits for readiness. */
 export async function spawnService(env: Env): Promise<ServiceProcess> {
   const port = await freePort();
   const metricsPort = await freePort();
-  const child = spawn(tsx, [serverEntry], {
+  // node --import tsx (not the tsx launcher) so that the child's pid is the server's: signals and /proc reach it.
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), WORKER_THREADS: '1', INTRA_OP_THREADS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
