@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { slo } from '../../policies/slo.js';
 import { renderRuleFile } from './render-rules.js';
-import { latencyAlertTests, scenarioBuckets } from './rule-tests.js';
+import { errorRateAlertTests, latencyAlertTests, scenarioBuckets } from './rule-tests.js';
 
 const run = promisify(execFile);
 let dir = '';
@@ -46,6 +46,13 @@ describe('alert rules under real promtool', () => {
   it('`promtool test rules`: p95 alert fires after the sustained duration, not below, not for a burst', async () => {
     await writeFile(join(dir, 'latency.test.yml'), stringify(latencyAlertTests('rules.yml')));
     const result = await promtool(['test', 'rules', 'latency.test.yml']);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it('`promtool test rules`: the error-rate alert fires at twice the objective sustained, never at half of it', async () => {
+    await writeFile(join(dir, 'errors.test.yml'), stringify(errorRateAlertTests('rules.yml')));
+    const result = await promtool(['test', 'rules', 'errors.test.yml']);
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });

@@ -125,3 +125,55 @@ export function latencyAlertTests(ruleFile: string): object {
 
 /** Exposed for tests: the bucket bounds the scenarios use. */
 export const scenarioBuckets = { fastBucket, edgeBucket, slowBucket } as const;
+
+function errorRule(): AlertRule {
+  const rule = alertRuleGroups().flatMap((g) => g.rules).find((r) => r.alert === 'InferenceErrorRateHigh');
+  if (!rule) throw new Error('alert InferenceErrorRateHigh is missing from alertRuleGroups()');
+  return rule;
+}
+
+/** Request counters by status: `perMinute` requests, of which `errorFraction` answer 500. */
+function statusSeries(perMinute: number, errorFraction: number, minutes: number): object[] {
+  const errors = Math.round(perMinute * errorFraction);
+  return [
+    { series: `${metricNames.requests}{status="200",track="canary"}`, values: cumulative(steady(perMinute - errors, minutes)).join(' ') },
+    { series: `${metricNames.requests}{status="500",track="canary"}`, values: cumulative(steady(errors, minutes)).join(' ') },
+  ];
+}
+
+/** promtool tests for the error-rate alert: twice the objective sustained fires, half of it never does. */
+export function errorRateAlertTests(ruleFile: string): object {
+  const minutes = forMinutes * 3;
+  const rule = errorRule();
+  const above = slo.errorRate * 2;
+  // humanizePercentage renders $value × 100 with Go's %.4g and a percent sign.
+  const rendered = `${Number((above * 100).toPrecision(4))}%`;
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        name: `error rate at ${above * 100} % fires after ${forMinutes} m`,
+        interval: '1m',
+        input_series: statusSeries(1000, above, minutes),
+        alert_rule_test: [
+          { eval_time: `${forMinutes}m`, alertname: rule.alert, exp_alerts: [] },
+          {
+            eval_time: `${forMinutes + 1}m`,
+            alertname: rule.alert,
+            exp_alerts: [{
+              exp_labels: rule.labels,
+              exp_annotations: { ...rule.annotations, description: (rule.annotations['description'] ?? '').replace('{{ $value | humanizePercentage }}', rendered) },
+            }],
+          },
+        ],
+      },
+      {
+        name: `error rate at ${(slo.errorRate * 100) / 2} % never fires`,
+        interval: '1m',
+        input_series: statusSeries(1000, slo.errorRate / 2, minutes),
+        alert_rule_test: [{ eval_time: `${minutes}m`, alertname: rule.alert, exp_alerts: [] }],
+      },
+    ],
+  };
+}
