@@ -35,6 +35,28 @@ const workflows = Object.fromEntries(files.map((f) => [f, parse(readFileSync(joi
 const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap((j) => [...(j.steps ?? [])]);
 const runs = (w: Workflow): string[] => steps(w).flatMap((s) => (s.run ? [s.run] : []));
 
+describe('GitLab CI', () => {
+  const gitlab = parse(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[]; image?: unknown }>;
+  const commands = Object.values(gitlab).flatMap((job) => (typeof job === 'object' && job && Array.isArray(job.script) ? job.script : []));
+
+  it('parses, and runs the same npm scripts and files as the GitHub checks', () => {
+    expect(commands).toEqual(expect.arrayContaining(['npm run typecheck', 'npm test', 'npm run synth', 'k6 run loadtests/01-smoke.ts']));
+    for (const c of commands) {
+      for (const m of c.matchAll(/npm run (?:--silent )?([\w:-]+)/g)) expect(scripts[m[1] ?? ''], c).toBeDefined();
+      for (const m of c.matchAll(/\b((?:scripts|loadtests|pipelines)\/[\w./-]+\.(?:ts|sh))\b/g)) expect(existsSync(join(root, m[1] ?? '')), c).toBe(true);
+    }
+  });
+
+  it('pins its images by digest or exact version', () => {
+    const images = Object.values(gitlab).flatMap((job) => {
+      const image = typeof job === 'object' && job ? job.image : undefined;
+      return typeof image === 'string' ? [image] : typeof image === 'object' && image ? [(image as { name: string }).name] : [];
+    });
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) expect(image).toMatch(/@sha256:[0-9a-f]{64}$|:\d+\.\d+\.\d+$/);
+  });
+});
+
 describe('GitHub workflows', () => {
   it('exist for pull requests and main, and parse as YAML with triggers and jobs', () => {
     expect(files).toEqual(expect.arrayContaining(['pull-request.yml', 'main.yml', 'checks.yml']));
