@@ -39,17 +39,18 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, opts
   app.decorate('inferenceMetrics', metrics);
   const started = new WeakMap<FastifyRequest, bigint>();
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (routeKind(request.routeOptions.url) !== 'infer') return;
     started.set(request, process.hrtime.bigint());
     request.inferenceLabels = labelsFor(request, opts.resolveVersion);
     metrics.inflight.inc();
+    // 'close' fires once whether the reply finished or the client went away, so the gauge cannot leak.
+    reply.raw.once('close', () => metrics.inflight.dec());
   });
 
   app.addHook('onResponse', async (request, reply) => {
     const start = started.get(request);
     if (start === undefined) return;
-    metrics.inflight.dec();
     const labels = request.inferenceLabels ?? { model: 'unknown', version: 'unknown' };
     metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
     metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
