@@ -21,11 +21,18 @@ function resources(cpu: string, memory: string) {
   return { requests: { cpu, memory }, limits: { cpu, memory } };
 }
 
-/** Elastic images run as uid 1000; with a read-only root filesystem the JVM / Node need a writable /tmp. */
+/** Elastic images run as uid 1000. */
 const elasticUid = 1000;
-const tmp = { volumes: [{ name: 'tmp', emptyDir: {} }], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] };
 
-function podTemplate(container: string, cpu: string, memory: string): Record<string, unknown> {
+/**
+ * With a read-only root filesystem the JVM needs a writable /tmp. ECK itself mounts an emptyDir at /tmp into
+ * Elasticsearch (ECK 3) and Kibana (`temp-volume`) pods, and merges our template's mounts by *name*: a second
+ * mount at /tmp under another name would make every pod invalid ("mountPath must be unique"). Only Logstash,
+ * which ECK gives no /tmp, gets ours.
+ */
+const logstashTmp = { volumes: [{ name: 'tmp', emptyDir: {} }], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] };
+
+function podTemplate(container: string, cpu: string, memory: string, tmp?: typeof logstashTmp): Record<string, unknown> {
   return {
     spec: {
       automountServiceAccountToken: false,
@@ -35,10 +42,10 @@ function podTemplate(container: string, cpu: string, memory: string): Record<str
           name: container,
           resources: resources(cpu, memory),
           securityContext: restrictedContainerSecurityContextManifest(elasticUid),
-          volumeMounts: tmp.volumeMounts,
+          ...(tmp ? { volumeMounts: tmp.volumeMounts } : {}),
         },
       ],
-      volumes: tmp.volumes,
+      ...(tmp ? { volumes: tmp.volumes } : {}),
     },
   };
 }
@@ -99,7 +106,7 @@ export function logstash(s: ElasticStackSpec): KubeObject {
           service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: beatsPort, targetPort: beatsPort, protocol: 'TCP' }] } },
         },
       ],
-      podTemplate: podTemplate('logstash', '1', '2Gi'),
+      podTemplate: podTemplate('logstash', '1', '2Gi', logstashTmp),
     },
   };
 }

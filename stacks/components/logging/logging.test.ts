@@ -14,6 +14,16 @@ describe('logging (ECK)', () => {
     expect(manifest(s, 'Elasticsearch').spec.nodeSets[0].count).toBe(3);
   });
 
+  it('mounts /tmp only where ECK does not (a second /tmp mount would make ECK’s pods invalid)', () => {
+    const tmpMounts = (kind: string) => {
+      const template = kind === 'Elasticsearch' ? manifest(s, kind).spec.nodeSets[0].podTemplate : manifest(s, kind).spec.podTemplate;
+      return (template.spec.containers[0].volumeMounts ?? []).filter((m: { mountPath: string }) => m.mountPath === '/tmp');
+    };
+    expect(tmpMounts('Elasticsearch')).toEqual([]);
+    expect(tmpMounts('Kibana')).toEqual([]);
+    expect(tmpMounts('Logstash')).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
   it('ships container logs from every node to Logstash', () => {
     const beat = manifest(s, 'Beat');
     expect(beat.spec.type).toBe('filebeat');
