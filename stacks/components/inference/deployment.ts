@@ -24,6 +24,9 @@ export interface TrackDeploymentProps {
   readonly resources: { readonly cpu: string; readonly memory: string; readonly gpus: number };
   readonly scheduling: GpuScheduling;
   readonly probes: ProbeSettings;
+  /** preStop sleep: endpoints and the gateway stop routing here before SIGTERM starts the drain. */
+  readonly preStopSleepSeconds: number;
+  /** Covers preStop + the service's drain bound + a margin. */
   readonly terminationGracePeriodSeconds: number;
   readonly configMapName: string;
   readonly envSecretName: string;
@@ -91,6 +94,9 @@ export function trackDeployment(scope: Construct, id: string, p: TrackDeployment
               startupProbe: probe(healthPaths.live, 'http', p.probes.startup),
               readinessProbe: probe(healthPaths.ready, 'http', p.probes.readiness),
               livenessProbe: probe(healthPaths.live, 'http', p.probes.liveness),
+              // After SIGTERM the service answers new requests with 503; the sleep lets endpoint removal reach the
+              // gateway first, so a rollout or scale-down costs clients no errors. `sleep` is in both images.
+              lifecycle: { preStop: { exec: { command: ['sleep', String(p.preStopSleepSeconds)] } } },
               volumeMount: [
                 { name: 'model-store', mountPath: mountPaths.models, readOnly: true },
                 { name: 'secrets', mountPath: mountPaths.secrets, readOnly: true },

@@ -11,6 +11,7 @@ import type { Cloud } from '../../../policies/catalog/gpus.js';
 import type { InferenceSpec } from '../../environments/schema/types.js';
 import { appLabel, partOf, partOfLabel, trackLabel } from '../../lib/labels.js';
 import { assertDnsLabel } from '../../lib/names.js';
+import { shutdownDefaults } from '../../../services/inference/src/shutdown/config.js';
 import { gpuScheduling } from '../gpu-node-pools/scheduling.js';
 import { stableAutoscaling } from './autoscaling.js';
 import { jwtKeyFile, ports, secretEnv, serviceSettings, type ServiceSecrets } from './config.js';
@@ -36,7 +37,12 @@ export interface InferenceProps {
   readonly modelStoreClaim: string;
   /** Probe timings; defaults satisfy the SLO restart bound, overrides are checked against it. */
   readonly probes?: ProbeSettings;
-  /** Extra seconds between the service's drain bound and SIGKILL (default 15). */
+  /**
+   * Seconds the preStop hook sleeps before SIGTERM, so the gateway takes the pod out of rotation before the
+   * service starts refusing new requests (default: the service's `shutdownDefaults.preStopSleepSeconds`, 5).
+   */
+  readonly preStopSleepSeconds?: number;
+  /** Extra seconds after preStop + the service's drain bound before SIGKILL (default 10). */
   readonly gracePeriodMarginSeconds?: number;
 }
 
@@ -57,7 +63,9 @@ export class Inference extends Construct {
     super(scope, id);
     const { namespace, spec } = props;
     const probes = assertRestartBound(props.probes ?? probeDefaults);
-    const grace = spec.shutdownTimeoutSeconds + (props.gracePeriodMarginSeconds ?? 15);
+    // The kubelet's grace period covers the preStop hook too (services/inference/src/shutdown/config.ts).
+    const preStopSleepSeconds = props.preStopSleepSeconds ?? shutdownDefaults.preStopSleepSeconds;
+    const grace = preStopSleepSeconds + spec.shutdownTimeoutSeconds + (props.gracePeriodMarginSeconds ?? 10);
 
     new ConfigMapV1(this, 'config', {
       metadata: { name: this.configMapName, namespace },
@@ -93,6 +101,7 @@ export class Inference extends Construct {
         resources: spec.resources,
         scheduling: gpuScheduling(props.cloud),
         probes,
+        preStopSleepSeconds,
         terminationGracePeriodSeconds: grace,
         configMapName: this.configMapName,
         envSecretName: this.envSecretName,

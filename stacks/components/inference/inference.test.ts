@@ -2,6 +2,7 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import '../../test/matchers.js';
 import { slo } from '../../../policies/slo.js';
+import { shutdownDefaults } from '../../../services/inference/src/shutdown/config.js';
 import { loadEnvironment } from '../../environments/index.js';
 import { byName, resources, stack } from '../../test/synth.js';
 import { Inference } from './index.js';
@@ -77,10 +78,11 @@ describe('inference Deployments', () => {
     expect(c.volume_mount).toContainEqual({ name: 'model-store', mount_path: '/models', read_only: true });
   });
 
-  it('give the drain bound room before SIGKILL', () => {
+  it('sleep in preStop, then give the drain bound room before SIGKILL', () => {
     const env = loadEnvironment('prod');
     const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
-    expect(pod.termination_grace_period_seconds).toBeGreaterThan(env.inference.shutdownTimeoutSeconds);
+    expect(pod.container[0].lifecycle.pre_stop.exec.command).toEqual(['sleep', String(shutdownDefaults.preStopSleepSeconds)]);
+    expect(pod.termination_grace_period_seconds).toBeGreaterThan(shutdownDefaults.preStopSleepSeconds + env.inference.shutdownTimeoutSeconds);
     const config = byName(prod, 'kubernetes_config_map_v1', 'inference-config').data;
     expect(config.SHUTDOWN_TIMEOUT_SECONDS).toBe(String(env.inference.shutdownTimeoutSeconds));
     expect(config.CACHE_TTL_SECONDS).toBe(String(slo.cacheTtlSeconds));
