@@ -6,7 +6,10 @@
  * and prints: answers by status (only 200, 429, 503 are acceptable), the latency of admitted (200) requests
  * against the capacity run, and the server's RSS (sampled from /proc) before, at peak and after.
  * The server is the real one (src/server.ts) in its own process with the cache off, so every request computes.
- * MAX_INFLIGHT_REQUESTS is set to 2 × the capacity connections: admission sized to what the replica serves.
+ * MAX_INFLIGHT_REQUESTS is set to the capacity run's connections: admission sized to the concurrency at which the
+ * capacity was measured (Little's law: more admitted means proportionally more queueing per admitted request).
+ * Latency is compared server side (the Server-Timing header) in both runs, since the generator's own queueing at
+ * 10× is not the server's.
  * With taskset and ≥ 2 cores, the server is pinned to CPU 0 and this generator to CPU 1 (BENCH_PIN=0 to disable),
  * so the generator's own work at 10× cannot steal the server's CPU and both runs give the server the same budget.
  */
@@ -17,7 +20,6 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from './load-generator.js';
 import { demoBodies } from './workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -35,7 +37,7 @@ const serverArgs = ['--import', 'tsx', fileURLToPath(new URL('src/server.ts', ro
 const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, ...serverArgs] : serverArgs, {
   env: {
     ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(port + 1), AUTH_MODE: 'none',
-    CACHE_ENABLED: 'false', LOG_LEVEL: 'error', MAX_INFLIGHT_REQUESTS: String(connections * 2),
+    CACHE_ENABLED: 'false', LOG_LEVEL: 'error', MAX_INFLIGHT_REQUESTS: String(connections),
     WORKER_THREADS: '1', INTRA_OP_THREADS: '1',
   },
   stdio: ['ignore', 'inherit', 'inherit'],
@@ -48,6 +50,48 @@ const rssMiB = (): number => {
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/** Closed loop at `connections`, recording client and server (Server-Timing) latency. */
+async function closedLoop(durationMs: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const client: number[] = [];
+  const server: number[] = [];
+  const deadline = performance.now() + durationMs;
+  let next = 0;
+  const one = (body: Buffer) =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const req = request(
+        { agent, host: '127.0.0.1', port, path: '/v2/models/demo/infer', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) {
+              client.push(performance.now() - t0);
+              server.push(Number(/dur=([\d.]+)/.exec(String(res.headers['server-timing']))?.[1] ?? Number.NaN));
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => resolve());
+      req.end(body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) await one(bodies[next++ % bodies.length] as Buffer);
+    }),
+  );
+  agent.destroy();
+  client.sort((a, b) => a - b);
+  server.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: (client.length / (performance.now() - started)) * 1000,
+    p50: percentile(client, 0.5), p99: percentile(client, 0.99),
+    serverP50: percentile(server, 0.5), serverP99: percentile(server, 0.99),
+  };
 }
 
 async function openLoop(ratePerSecond: number, durationMs: number) {
@@ -108,12 +152,12 @@ try {
   for (let i = 0; i < 300 && !(await fetch(`${base}/v2/health/ready`).then((r) => r.ok, () => false)); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: 1000, bodies }); // warm-up
+  await closedLoop(1000); // warm-up
   const rssBefore = rssMiB();
-  const capacity = await runLoad({ url: `${base}/v2/models/demo/infer`, connections, durationMs: seconds * 1000, bodies });
+  const capacity = await closedLoop(seconds * 1000);
   const rate = Math.round(capacity.requestsPerSecond * factor);
   console.log(pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning (generator and server share cores)');
-  console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections, p50 ${capacity.p50Ms.toFixed(1)} ms, p99 ${capacity.p99Ms.toFixed(1)} ms`);
+  console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections; server side p50 ${capacity.serverP50.toFixed(1)} ms, p99 ${capacity.serverP99.toFixed(1)} ms (client side p50 ${capacity.p50.toFixed(1)}, p99 ${capacity.p99.toFixed(1)})`);
   console.log(`overload: offering ${rate} req/s (${factor}×) for ${seconds} s, open loop ...`);
   const overload = await openLoop(rate, seconds * 1000);
   await new Promise((r) => setTimeout(r, 1000));
@@ -122,7 +166,7 @@ try {
   const served = overload.statuses['200'] ?? 0;
   console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent`);
   console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
-  console.log(`admitted latency, server side (Server-Timing): p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (capacity run, client side: p50 ${capacity.p50Ms.toFixed(1)}, p99 ${capacity.p99Ms.toFixed(1)})`);
+  console.log(`admitted latency, server side: p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (${(overload.serverP50 / capacity.serverP50).toFixed(2)}× / ${(overload.serverP99 / capacity.serverP99).toFixed(2)}× the capacity run)`);
   console.log(`admitted latency, client side (includes this generator's own queueing on the same cores): p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms`);
   console.log(`server RSS: ${rssBefore.toFixed(0)} MiB before, ${overload.peakRss.toFixed(0)} MiB peak, ${rssAfter.toFixed(0)} MiB after`);
   console.log(unacceptable.length === 0 ? 'OK: only 200/429/503 answers' : `FAIL: unacceptable answers ${JSON.stringify(unacceptable)}`);
