@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { slo } from '../../policies/slo.js';
+import { slo, type Slo } from '../../policies/slo.js';
 import { haproxyNames } from '../haproxy/config.js';
 import { getServerWeight } from '../haproxy/runtime-api.js';
 import { ProcessGroup } from '../lib/processes.js';
@@ -39,7 +39,7 @@ beforeEach(async () => {
   await plumbing.shifter.setCanaryWeight(0);
 });
 
-async function rollout(behaviour: BackendBehaviour, verifyBeforeFirstExposure = true): Promise<RolloutReport> {
+async function rollout(behaviour: BackendBehaviour, verifyBeforeFirstExposure = true, sloForRun: Slo = testSlo): Promise<RolloutReport> {
   canary.behaviour = behaviour;
   return runRollout({
     shifter: plumbing.shifter,
@@ -49,7 +49,7 @@ async function rollout(behaviour: BackendBehaviour, verifyBeforeFirstExposure = 
     settleSeconds: 1.2,
     readyTimeoutMs: 10_000,
     verifyBeforeFirstExposure,
-    slo: testSlo,
+    slo: sloForRun,
     log: () => undefined,
   });
 }
@@ -84,8 +84,11 @@ describe('rollout driver on real HAProxy and Prometheus', () => {
   });
 
   it('promotes a healthy canary through every step; afterwards the canary build serves all traffic', async () => {
-    const report = await rollout({ name: 'canary', delayMs: 2, failEvery: 0 });
-    expect(report.outcome).toBe('promoted');
+    // The latency objective is loosened for this case only: the gate measures from inside the test process, and a
+    // busy 2-core machine running other suites stalls it for hundreds of milliseconds. Slowness is decided by the
+    // case above (a lower bound: every call takes longer than the objective), not by how idle the machine is.
+    const report = await rollout({ name: 'canary', delayMs: 2, failEvery: 0 }, true, { ...testSlo, latencyP95Ms: 5000 });
+    expect(report.outcome, report.reason).toBe('promoted');
     expect(report.phases.map((p) => `${p.phase} ${p.percent}`)).toEqual([
       'verify 20', 'shift 20', 'observe 20', 'shift 100', 'observe 100', 'promote 100',
     ]);
