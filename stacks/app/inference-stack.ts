@@ -56,7 +56,14 @@ export class InferenceStack extends TerraformStack {
         redisUrl: `redis://:${Fn.urlencode(redisPassword)}@${redis.host}:${redis.port}/0`,
         cacheEncryptionKey: secretVariable(this, 'cache_encryption_key', 'Key encrypting cached results (CACHE_ENCRYPTION_KEY).'),
         cacheHmacKey: secretVariable(this, 'cache_hmac_key', 'Key deriving cache keys (CACHE_HMAC_KEY).'),
-        jwtPublicKey: secretVariable(this, 'jwt_public_key', 'PEM public key verifying JWTs when no JWKS URL is set.', ''),
+        // Required (no default) exactly when the service will read the key file: JWT auth without a JWKS URL.
+        // An empty file would pass `plan` and then crash every pod at start.
+        jwtPublicKey: secretVariable(
+          this,
+          'jwt_public_key',
+          'PEM public key verifying JWTs when no JWKS URL is set.',
+          env.inference.authMode === 'jwt' && !env.inference.jwt.jwksUrl ? undefined : '',
+        ),
       },
     });
 

@@ -94,6 +94,10 @@ describe('inference Deployments', () => {
     expect(staging.JWT_PUBLIC_KEY_FILE).toBe('/var/run/secrets/inference/jwt-public-key.pem');
     expect(staging).not.toHaveProperty('JWKS_URL');
     expect(prod.raw).toHaveResourceWithProperties('kubernetes_secret_v1', { metadata: { name: 'inference-files' } });
+    // The PEM is required where it is read (staging), optional where JWKS or no auth is used.
+    expect(stack('inference-staging').json.variable?.jwt_public_key).not.toHaveProperty('default');
+    expect(prod.json.variable?.jwt_public_key?.default).toBe('');
+    expect(stack('inference-dev').json.variable?.jwt_public_key?.default).toBe('');
   });
 });
 
