@@ -45,9 +45,9 @@ export interface RedisProcess {
   kill(): Promise<void>;
 }
 
-export async function startRedis(port?: number): Promise<RedisProcess> {
+export async function startRedis(port?: number, extraArgs: readonly string[] = []): Promise<RedisProcess> {
   const p = port ?? (await freePort());
-  const child: ChildProcess = spawn(redisBinary, ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const child: ChildProcess = spawn(redisBinary, ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
     stdio: 'ignore',
   });
   await waitForPort(p, 5000);
