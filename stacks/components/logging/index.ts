@@ -33,7 +33,12 @@ export class EckOperator extends Construct {
       releaseName: 'eck-operator',
       namespace: props.namespace,
       dependsOn: props.dependsOn,
-      values: { installCRDs: true },
+      values: {
+        installCRDs: true,
+        // The chart's pod security context sets only runAsNonRoot; the namespace enforces Pod Security
+        // "restricted", which also requires a seccomp profile, else the operator pod is rejected at admission.
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      },
     });
   }
 }

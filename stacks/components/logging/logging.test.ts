@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { byName, manifest, resources, stack } from '../../test/synth.js';
 import { ilmPolicy, logstashPipeline } from './pipeline.js';
 
@@ -58,10 +59,9 @@ describe('logging (ECK)', () => {
     });
   });
 
-  it('installs the ECK operator pinned, in the platform stack', () => {
-    expect(resources(stack('platform-prod'), 'helm_release').find((r: any) => r.chart === 'eck-operator')).toMatchObject({
-      version: '3.5.0',
-      repository: 'https://helm.elastic.co',
-    });
+  it('installs the ECK operator pinned, in the platform stack, admissible under Pod Security restricted', () => {
+    const release = resources(stack('platform-prod'), 'helm_release').find((r: any) => r.chart === 'eck-operator') as any;
+    expect(release).toMatchObject({ version: '3.5.0', repository: 'https://helm.elastic.co' });
+    expect(parse(release.values[0]).podSecurityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 });
