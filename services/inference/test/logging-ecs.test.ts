@@ -40,7 +40,8 @@ describe('ECS logs', () => {
       'http.request.id': 'trace-abc.123',
       message: 'inference audit',
       event: { kind: 'event', dataset: 'inference.audit', outcome: 'success', action: 'inference' },
-      user: { id: 'svc-frontend', domain: 'acme' },
+      user: { id: 'svc-frontend' },
+      organization: { id: 'acme' },
       inference: { model: 'demo', version: '1', status: 200, cache_hit: false, cache: 'miss', scopes: ['infer'] },
       http: { response: { status_code: 200 } },
     });

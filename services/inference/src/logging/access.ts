@@ -22,7 +22,9 @@ export interface AuditRecord {
     readonly duration: number;
   };
   readonly labels: { readonly audit: 'true' };
-  readonly user: { readonly id: string; readonly domain?: string };
+  readonly user: { readonly id: string };
+  /** ECS organization.id: the caller's tenant, when the token names one. */
+  readonly organization?: { readonly id: string };
   readonly http: { readonly request: { readonly method: string }; readonly response: { readonly status_code: number } };
   readonly url: { readonly path: string };
   readonly inference: {
@@ -56,10 +58,8 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
       duration: Math.round(latencyMs * 1e6),
     },
     labels: { audit: 'true' },
-    user: {
-      id: request.principal?.subject ?? 'unauthenticated',
-      ...(request.principal?.tenant ? { domain: request.principal.tenant } : {}),
-    },
+    user: { id: request.principal?.subject ?? 'unauthenticated' },
+    ...(request.principal?.tenant ? { organization: { id: request.principal.tenant } } : {}),
     http: { request: { method: request.method }, response: { status_code: status } },
     url: { path: pathOf(request) },
     inference: {
