@@ -6,6 +6,8 @@ export interface DesignResult extends LoadResult {
   readonly slowestHealthMs: number;
   /** Microseconds of CPU per request: server main thread, other server threads, load generator. */
   readonly cpuPerRequest?: { readonly mainThreadUs: number; readonly otherThreadsUs: number; readonly loadGeneratorUs: number };
+  /** Mean rows per executed batch (service only, from its metrics). */
+  readonly meanBatchSize?: number;
 }
 
 export interface BenchReport {
@@ -58,6 +60,8 @@ export function renderMarkdown(r: BenchReport): string {
     row('service (dynamic batching, worker threads)', r.service),
     row('naive (one session.run per request on the event loop)', r.naive),
     `| in-process ORT limit (batch ${best.batch}, no HTTP) | ${f(best.rowsPerSecond, 0)} | – | – | – | – | – | – | – |`,
+    '',
+    r.service.meanBatchSize !== undefined ? `Service mean batch size: ${f(r.service.meanBatchSize)} rows.` : '',
     '',
     `In-process batch sweep, rows/s with every core: ${r.inProcess.map((p) => `${p.batch}: ${f(p.rowsPerSecond, 0)}`).join(', ')}; rows per CPU-second, one thread: ${r.inProcess.map((p) => `${p.batch}: ${f(p.rowsPerCpuSecond, 0)}`).join(', ')}.`,
     '',

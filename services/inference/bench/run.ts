@@ -58,7 +58,7 @@ async function probeWhile<T>(url: string, work: Promise<T>): Promise<{ result: T
   return { result, slowestMs };
 }
 
-async function measure(name: string, child: ChildProcess, port: number): Promise<DesignResult> {
+async function measure(name: string, child: ChildProcess, port: number, metricsPort?: number): Promise<DesignResult> {
   const base = `http://127.0.0.1:${port}`;
   const url = `${base}/v2/models/demo/infer`;
   try {
@@ -76,11 +76,20 @@ async function measure(name: string, child: ChildProcess, port: number): Promise
       otherThreadsUs: perRequest(server.otherThreadsMs),
       loadGeneratorUs: perRequest((generator.user + generator.system) / 1000),
     };
-    return { ...result, slowestHealthMs: slowestMs, ...(cpu && { cpuPerRequest: cpu }) };
+    const meanBatchSize = metricsPort ? await meanBatch(metricsPort) : undefined;
+    return { ...result, slowestHealthMs: slowestMs, ...(cpu && { cpuPerRequest: cpu }), ...(meanBatchSize !== undefined && { meanBatchSize }) };
   } finally {
     child.kill('SIGKILL');
     if (child.exitCode === null) await once(child, 'exit');
   }
+}
+
+/** Mean executed batch size since start, from the service's Prometheus metrics (warm-up load included). */
+async function meanBatch(port: number): Promise<number | undefined> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const mean = value('inference_batch_size_sum') / value('inference_batch_size_count');
+  return Number.isFinite(mean) ? mean : undefined;
 }
 
 async function inProcessLimit(): Promise<BenchReport['inProcess']> {
@@ -93,7 +102,7 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
   return JSON.parse(out.trim().split('\n').pop() ?? '[]') as BenchReport['inProcess'];
 }
 
-const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080' }), 38080);
+const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080', METRICS_PORT: '38081' }), 38080, 38081);
 const naive = await measure('naive', startTs('bench/naive-server.ts', ['38090', modelFile]), 38090);
 console.log('in-process limit: batch sweep');
 const inProcess = await inProcessLimit();
