@@ -43,6 +43,18 @@ function probe(path: string, port: string, t: ProbeTiming): DeploymentV1SpecTemp
   return { httpGet: { path, port }, ...t, successThreshold: 1 };
 }
 
+/** Allowance for a GPU node to be launched (Karpenter / NAP / GKE) and the multi-GB CUDA image to be pulled. */
+export const nodeAndImageSeconds = 15 * 60;
+
+/**
+ * How long `apply` waits for a rollout: node + image, then the whole startup-probe budget. The provider's default
+ * (10 min) is shorter than the startup budget alone; a timeout taints the Deployment and the next apply would
+ * replace it, deleting every pod of the track at once.
+ */
+export function rolloutTimeout(startup: ProbeTiming): string {
+  return `${Math.ceil((nodeAndImageSeconds + startup.periodSeconds * startup.failureThreshold) / 60)}m`;
+}
+
 export function trackDeployment(scope: Construct, id: string, p: TrackDeploymentProps): DeploymentV1 {
   const gpu = String(p.resources.gpus);
   const resources = { cpu: p.resources.cpu, memory: p.resources.memory, 'nvidia.com/gpu': gpu };
@@ -56,6 +68,7 @@ export function trackDeployment(scope: Construct, id: string, p: TrackDeployment
     metadata: { name: p.name, namespace: p.namespace, labels: { ...p.podLabels } },
     // Canary may run 0 replicas between rollouts; Terraform should not block on a rollout either way.
     waitForRollout: p.replicas > 0,
+    timeouts: { create: rolloutTimeout(p.probes.startup), update: rolloutTimeout(p.probes.startup) },
     lifecycle: p.autoscaled ? { ignoreChanges: ['spec[0].replicas'] } : undefined,
     spec: {
       replicas: String(p.replicas),

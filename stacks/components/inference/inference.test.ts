@@ -78,6 +78,14 @@ describe('inference Deployments', () => {
     expect(c.volume_mount).toContainEqual({ name: 'model-store', mount_path: '/models', read_only: true });
   });
 
+  it('let apply wait for a GPU node and the whole startup budget before giving up on a rollout', () => {
+    const deployment = byName(prod, 'kubernetes_deployment_v1', 'inference-stable');
+    const startupSeconds = probeDefaults.startup.periodSeconds * probeDefaults.startup.failureThreshold;
+    expect(deployment.wait_for_rollout).toBe(true);
+    expect(parseInt(deployment.timeouts.create, 10) * 60).toBeGreaterThanOrEqual(startupSeconds + 600);
+    expect(deployment.timeouts.update).toBe(deployment.timeouts.create);
+  });
+
   it('sleep in preStop, then give the drain bound room before SIGKILL', () => {
     const env = loadEnvironment('prod');
     const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
