@@ -39,3 +39,10 @@ export async function waitForTargetsUp(url: string, count: number, timeoutMs = 2
     return body.data.activeTargets.filter((t) => t.health === 'up').length === count;
   }, timeoutMs, 500);
 }
+
+/** Names of the rule groups Prometheus has loaded (`/api/v1/rules`), to prove the alert rules are in place. */
+export async function loadedRuleGroups(url: string): Promise<string[]> {
+  const res = await fetch(`${url}/api/v1/rules`);
+  const body = (await res.json()) as { data: { groups: { name: string }[] } };
+  return body.data.groups.map((g) => g.name);
+}

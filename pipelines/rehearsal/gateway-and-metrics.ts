@@ -10,8 +10,9 @@ import { startHaproxy } from '../haproxy/process.js';
 import { freePort } from '../lib/ports.js';
 import type { ProcessGroup } from '../lib/processes.js';
 import { renderPrometheusConfig } from '../prometheus/scrape-config.js';
-import { startPrometheus, waitForTargetsUp } from '../prometheus/process.js';
+import { loadedRuleGroups, startPrometheus, waitForTargetsUp } from '../prometheus/process.js';
 import { writeRuleFile } from '../prometheus/render-rules.js';
+import { alertRuleGroups } from '../../stacks/components/observability/alert-rules.js';
 import { HaproxyShifter } from '../rollout/shifters/haproxy.js';
 
 export interface Instance {
@@ -63,6 +64,11 @@ export async function startPlumbing(o: PlumbingOptions): Promise<Plumbing> {
   });
   const prometheus = await startPrometheus(o.group, o.dir, prometheusConfig, await freePort());
   await waitForTargetsUp(prometheus.url, 2);
+  const expectedGroups = alertRuleGroups().map((g) => g.name);
+  const loaded = await loadedRuleGroups(prometheus.url);
+  if (expectedGroups.some((name) => !loaded.includes(name))) {
+    throw new Error(`Prometheus loaded rule groups [${loaded.join(', ')}], expected [${expectedGroups.join(', ')}]`);
+  }
 
   const shifter = new HaproxyShifter({
     statsSocket,
