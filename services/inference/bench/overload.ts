@@ -48,6 +48,12 @@ const rssMiB = (): number => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 };
 
+/** CPU seconds (user + system, all threads) the server has used so far, from /proc/<pid>/stat. */
+const cpuSeconds = (): number => {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+};
+
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
@@ -154,12 +160,17 @@ try {
   }
   await closedLoop(1000); // warm-up
   const rssBefore = rssMiB();
+  const cpu0 = cpuSeconds();
   const capacity = await closedLoop(seconds * 1000);
+  const cpu1 = cpuSeconds();
+  const servedCapacity = capacity.requestsPerSecond * seconds;
   const rate = Math.round(capacity.requestsPerSecond * factor);
   console.log(pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning (generator and server share cores)');
   console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections; server side p50 ${capacity.serverP50.toFixed(1)} ms, p99 ${capacity.serverP99.toFixed(1)} ms (client side p50 ${capacity.p50.toFixed(1)}, p99 ${capacity.p99.toFixed(1)})`);
   console.log(`overload: offering ${rate} req/s (${factor}×) for ${seconds} s, open loop ...`);
+  const cpu2 = cpuSeconds();
   const overload = await openLoop(rate, seconds * 1000);
+  const cpu3 = cpuSeconds();
   await new Promise((r) => setTimeout(r, 1000));
   const rssAfter = rssMiB();
   const unacceptable = Object.entries(overload.statuses).filter(([s]) => !['200', '429', '503'].includes(s));
@@ -168,6 +179,10 @@ try {
   console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
   console.log(`admitted latency, server side: p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (${(overload.serverP50 / capacity.serverP50).toFixed(2)}× / ${(overload.serverP99 / capacity.serverP99).toFixed(2)}× the capacity run)`);
   console.log(`admitted latency, client side (includes this generator's own queueing on the same cores): p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms`);
+  const perServed = (cpu1 - cpu0) / servedCapacity;
+  const refused = overload.sent - served;
+  const perRefused = (cpu3 - cpu2 - served * perServed) / Math.max(1, refused);
+  console.log(`server CPU: ${((cpu1 - cpu0) / seconds).toFixed(2)} cores in the capacity run (${(perServed * 1e6).toFixed(0)} µs per served request), ${((cpu3 - cpu2) / seconds).toFixed(2)} cores under overload (≈ ${(perRefused * 1e6).toFixed(0)} µs per refused request)`);
   console.log(`server RSS: ${rssBefore.toFixed(0)} MiB before, ${overload.peakRss.toFixed(0)} MiB peak, ${rssAfter.toFixed(0)} MiB after`);
   console.log(unacceptable.length === 0 ? 'OK: only 200/429/503 answers' : `FAIL: unacceptable answers ${JSON.stringify(unacceptable)}`);
   process.exitCode = unacceptable.length === 0 ? 0 : 1;
