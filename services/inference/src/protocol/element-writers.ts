@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { dataTypeInfo, type DataType, type TypedArray } from './datatypes.js';
 import { toHalfBits } from './float16.js';
 
@@ -7,16 +8,26 @@ import { toHalfBits } from './float16.js';
  */
 export type ElementWriter = (target: TypedArray, index: number, value: unknown) => string | undefined;
 
+const littleEndian = endianness() === 'LE';
+const twoTo32 = 4294967296;
+
 function integerWriter(datatype: DataType): ElementWriter {
   const [min, max] = dataTypeInfo[datatype].range ?? [0n, 0n];
   const lo = Number(min);
   const hi = Number(max);
   const wide = datatype === 'INT64' || datatype === 'UINT64';
+  let words: Uint32Array | undefined;
   return (target, index, value) => {
     if (typeof value !== 'number' || !Number.isInteger(value)) return `${describe(value)} is not an integer`;
     if (value < lo || value > hi) return `${value} is outside the ${datatype} range ${min}..${max}`;
-    if (wide) (target as BigInt64Array)[index] = BigInt(value);
-    else (target as Int32Array)[index] = value;
+    if (!wide) (target as Int32Array)[index] = value;
+    else if (littleEndian) {
+      // Token ids are INT64: writing the two 32-bit halves avoids allocating a BigInt per element.
+      if (words?.buffer !== target.buffer) words = new Uint32Array(target.buffer, target.byteOffset, target.length * 2);
+      const high = Math.floor(value / twoTo32);
+      words[2 * index] = value - high * twoTo32;
+      words[2 * index + 1] = high >>> 0;
+    } else (target as BigInt64Array)[index] = BigInt(value);
     return undefined;
   };
 }
