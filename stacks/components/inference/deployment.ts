@@ -109,7 +109,7 @@ export function trackDeployment(scope: Construct, id: string, p: TrackDeployment
               livenessProbe: probe(healthPaths.live, 'http', p.probes.liveness),
               // After SIGTERM the service answers new requests with 503; the sleep lets endpoint removal reach the
               // gateway first, so a rollout or scale-down costs clients no errors. `sleep` is in both images.
-              lifecycle: { preStop: { exec: { command: ['sleep', String(p.preStopSleepSeconds)] } } },
+              lifecycle: { preStop: [{ exec: { command: ['sleep', String(p.preStopSleepSeconds)] } }] },
               volumeMount: [
                 { name: 'model-store', mountPath: mountPaths.models, readOnly: true },
                 { name: 'secrets', mountPath: mountPaths.secrets, readOnly: true },

@@ -89,7 +89,7 @@ describe('inference Deployments', () => {
   it('sleep in preStop, then give the drain bound room before SIGKILL', () => {
     const env = loadEnvironment('prod');
     const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
-    expect(pod.container[0].lifecycle.pre_stop.exec.command).toEqual(['sleep', String(shutdownDefaults.preStopSleepSeconds)]);
+    expect(pod.container[0].lifecycle.pre_stop[0].exec.command).toEqual(['sleep', String(shutdownDefaults.preStopSleepSeconds)]);
     expect(pod.termination_grace_period_seconds).toBeGreaterThan(shutdownDefaults.preStopSleepSeconds + env.inference.shutdownTimeoutSeconds);
     const config = byName(prod, 'kubernetes_config_map_v1', 'inference-config').data;
     expect(config.SHUTDOWN_TIMEOUT_SECONDS).toBe(String(env.inference.shutdownTimeoutSeconds));
