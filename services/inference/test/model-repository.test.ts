@@ -22,6 +22,7 @@ beforeAll(async () => {
   await repo.writeConfig('badconfig', '{"versions": ');
   await repo.addVersion('pinned', 1, pairModel(1));
   await repo.writeConfig('pinned', { versionPolicy: { specific: [1, 3] } });
+  await repo.addVersion('corrupt', 1, new TextEncoder().encode('this is not an ONNX model'));
   await repo.addVersion('gpu', 1, pairModel(1));
   await repo.writeConfig('gpu', { executionProviders: [{ name: 'cuda', deviceId: 0 }, 'cpu'] });
   await repo.addVersion('gpu_required', 1, pairModel(1));
@@ -84,6 +85,27 @@ describe('repository problems are clear errors, not crashes', () => {
     const missing = await get('/v2/models/pinned/versions/3/ready');
     expect(missing.statusCode).toBe(503);
     expect(missing.json().error).toMatch(/pinned\/3\/model\.onnx is missing/);
+  });
+});
+
+describe('unreadable models', () => {
+  it('refuses a file ONNX Runtime cannot parse, naming the file', async () => {
+    const res = await get('/v2/models/corrupt/ready');
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatch(/model 'corrupt' version 1 is not ready: .*(protobuf|parse|load)/i);
+    const line = service.logs.find((l) => l.model === 'corrupt' && l.level === 50);
+    expect(line?.file).toMatch(/corrupt\/1\/model\.onnx$/);
+  });
+
+  it('starts without a repository: alive, not ready, and says why', async () => {
+    const empty = await startService({ modelRepository: `${repo.root}/does-not-exist` });
+    try {
+      expect((await empty.app.inject({ method: 'GET', url: '/v2/health/live' })).statusCode).toBe(200);
+      expect((await empty.app.inject({ method: 'GET', url: '/v2/health/ready' })).statusCode).toBe(503);
+      expect(empty.logs.some((l) => l.level === 50 && l.msg.includes('does-not-exist cannot be read'))).toBe(true);
+    } finally {
+      await empty.close();
+    }
   });
 });
 
