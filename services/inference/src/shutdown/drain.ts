@@ -78,7 +78,12 @@ export function installShutdown(opts: ShutdownOptions): (signal: string) => Prom
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   let started = false;
   const drain = async (signal: string): Promise<void> => {
-    if (started) return;
+    if (started) {
+      // A second Ctrl-C on a laptop means "now": skip the rest of the drain.
+      opts.app.log.warn({ signal }, 'second signal during drain; exiting at once');
+      exit(1);
+      return;
+    }
     started = true;
     opts.state.draining = true;
     opts.draining?.set(1);
@@ -101,6 +106,6 @@ export function installShutdown(opts: ShutdownOptions): (signal: string) => Prom
       exit(1);
     }
   };
-  for (const signal of opts.signals ?? ['SIGTERM', 'SIGINT']) process.once(signal, () => void drain(signal));
+  for (const signal of opts.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, () => void drain(signal));
   return drain;
 }
