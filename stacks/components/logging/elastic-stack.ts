@@ -107,6 +107,14 @@ export function logstash(s: ElasticStackSpec): KubeObject {
         },
       ],
       podTemplate: podTemplate('logstash', '1', '2Gi', logstashTmp),
+      // ECK's default `logstash-data` claim names no storage class and stays Pending on clusters without a default
+      // one (new EKS clusters have none); the queue and plugin state go on the block SSD class like Elasticsearch.
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'logstash-data' },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: s.storageClassName, resources: { requests: { storage: '2Gi' } } },
+        },
+      ],
     },
   };
 }

@@ -25,6 +25,13 @@ describe('logging (ECK)', () => {
     expect(tmpMounts('Logstash')).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
 
+  it('puts every Elastic volume on the SSD class, never on a cluster default that may not exist', () => {
+    expect(manifest(s, 'Elasticsearch').spec.nodeSets[0].volumeClaimTemplates[0].spec.storageClassName).toBe('ssd');
+    expect(manifest(s, 'Logstash').spec.volumeClaimTemplates).toEqual([
+      { metadata: { name: 'logstash-data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ssd', resources: { requests: { storage: '2Gi' } } } },
+    ]);
+  });
+
   it('ships container logs from every node to Logstash', () => {
     const beat = manifest(s, 'Beat');
     expect(beat.spec.type).toBe('filebeat');
