@@ -15,19 +15,21 @@ describe('the canary HTTPRoute', () => {
     const split = route.spec.rules[1];
     expect(split.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
     expect(split.backendRefs).toEqual([
-      { name: 'inference-stable', port: 8080, weight: 80 },
-      { name: 'inference-canary', port: 8080, weight: 20 },
+      { group: '', kind: 'Service', name: 'inference-stable', port: 8080, weight: 80 },
+      { group: '', kind: 'Service', name: 'inference-canary', port: 8080, weight: 20 },
     ]);
   });
 
   it('pins requests with `x-canary: always` to the canary', () => {
     const pinned = route.spec.rules[0];
     expect(pinned.matches[0].headers).toEqual([{ type: 'Exact', name: 'x-canary', value: 'always' }]);
-    expect(pinned.backendRefs).toEqual([{ name: 'inference-canary', port: 8080, weight: 1 }]);
+    expect(pinned.backendRefs).toEqual([{ group: '', kind: 'Service', name: 'inference-canary', port: 8080, weight: 1 }]);
   });
 
   it('attaches to the HTTPS listener of the Gateway for the environment hostnames', () => {
-    expect(route.spec.parentRefs).toEqual([{ name: 'inference', namespace: 'gateway', sectionName: 'https' }]);
+    expect(route.spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'inference', namespace: 'gateway', sectionName: 'https' },
+    ]);
     expect(route.spec.hostnames).toEqual(loadEnvironment('prod').tls.hostnames);
   });
 
@@ -51,7 +53,7 @@ describe('the Gateway', () => {
     expect(gateway.spec.listeners[0]).toMatchObject({
       protocol: 'HTTPS',
       port: 443,
-      tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'inference-tls' }] },
+      tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'inference-tls' }] },
     });
     const cert = manifest(prod, 'Certificate');
     expect(cert.spec).toMatchObject({ secretName: 'inference-tls', dnsNames: ['inference.example.com'] });

@@ -15,13 +15,15 @@ export interface ParentGateway {
 export function renderHttpRoute(model: CanaryRouteModel, name: string, namespace: string, parent: ParentGateway): KubeObject {
   validateRouteModel(model);
   const path = { type: 'PathPrefix', value: model.pathPrefix };
-  const backend = (b: { name: string; port: number }, weight: number) => ({ name: b.name, port: b.port, weight });
+  // Fields the Gateway API CRDs default (group, kind) are written out: `kubernetes_manifest` compares what it
+  // planned with what the API server stored, and server-side defaults would otherwise show up as drift.
+  const backend = (b: { name: string; port: number }, weight: number) => ({ group: '', kind: 'Service', name: b.name, port: b.port, weight });
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name, namespace },
     spec: {
-      parentRefs: [{ name: parent.name, namespace: parent.namespace, sectionName: parent.sectionName }],
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: parent.name, namespace: parent.namespace, sectionName: parent.sectionName }],
       hostnames: [...model.hostnames],
       rules: [
         {

@@ -129,7 +129,7 @@ export class InferenceGateway extends Construct {
               name: httpsListener.name,
               protocol: 'HTTPS',
               port: httpsListener.port,
-              tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: tlsSecret }] },
+              tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: tlsSecret }] },
               allowedRoutes: {
                 namespaces: { from: 'Selector', selector: { matchLabels: { 'kubernetes.io/metadata.name': props.routeNamespace } } },
               },
