@@ -15,6 +15,12 @@ describe('environments', () => {
     expect(invalid({ canaryWeight: 50 })).toThrow(/canaryWeight 50 must be an integer from 0 to 20/);
   });
 
+  it('send no traffic to a canary that runs no pods', () => {
+    const noCanary = { ...prod.inference, canary: { ...prod.inference.canary, replicas: 0 } };
+    expect(invalid({ inference: noCanary })).toThrow(/canaryWeight 20 with inference\.canary\.replicas 0 would fail 20 % of requests/);
+    expect(validateEnvironment({ ...prod, canaryWeight: 0, inference: noCanary }).canaryWeight).toBe(0);
+  });
+
   it('reject a GPU with less than 80 GB and name the eligible types', () => {
     const pools = [{ name: 'v100', instanceTypes: ['p3.2xlarge'], minNodes: 0, maxNodes: 1, capacityType: 'on-demand' as const }];
     expect(invalid({ nodePools: pools })).toThrow(/"p3\.2xlarge" carries NVIDIA V100 \(32 GB at most\) with 32 GB; pools need ≥ 80 GB per GPU — use one of p4de\.24xlarge, p5\.48xlarge/);

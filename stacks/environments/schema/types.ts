@@ -50,7 +50,7 @@ export interface NodeClassSpec {
 export interface TrackSpec {
   /** Image digest `sha256:<64 hex>`; the repository is `inference.imageRepository`. */
   readonly imageDigest: string;
-  /** Replicas; the canary may have 0. For stable this is the HPA's floor when autoscaling is on. */
+  /** Replicas; the canary may have 0 (then canaryWeight must be 0). For stable the HPA owns the count once created. */
   readonly replicas: number;
 }
 

@@ -77,6 +77,10 @@ function otherProblems(env: EnvironmentConfig): string[] {
   if (!Number.isInteger(env.canaryWeight) || env.canaryWeight < 0 || env.canaryWeight > firstCanaryStep) {
     problems.push(`canaryWeight ${env.canaryWeight} must be an integer from 0 to ${firstCanaryStep} (first canary step, policies/slo.ts); later steps are the rollout driver's job`);
   }
+  if (env.canaryWeight > 0 && env.inference.canary.replicas === 0) {
+    // Gateway API answers the share of a backend without endpoints with HTTP 500 (HTTPRoute backendRefs spec).
+    problems.push(`canaryWeight ${env.canaryWeight} with inference.canary.replicas 0 would fail ${env.canaryWeight} % of requests; set canaryWeight to 0 while no canary runs`);
+  }
   if (env.tls.hostnames.length === 0) problems.push('tls.hostnames: list at least one hostname');
   if (env.backend.type === 'local' && env.name !== 'dev') problems.push('backend: the local backend is for dev only; use s3 or gcs');
   if (env.cloud === 'aws' && (!env.nodeClass.awsNodeRole || !env.nodeClass.awsDiscoveryTag)) {
