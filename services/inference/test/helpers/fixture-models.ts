@@ -51,3 +51,16 @@ export function fixedModel(): Uint8Array {
   g.output('t', 'FLOAT', [2, 2]);
   return g.toBytes();
 }
+
+/** Deliberately slow: `depth` MatMuls of [batch, 512] × [512, 512] (about 0.5 MFLOP per row each). */
+export function slowModel(depth: number): Uint8Array {
+  const g = new GraphBuilder('slow');
+  g.input('x', 'FLOAT', ['batch', 512]);
+  const weights = new Float32Array(512 * 512).map((_, i) => (((i * 7919) % 1000) / 1000 - 0.5) / 16);
+  const w = g.floats('w', [512, 512], weights);
+  let x = 'x';
+  for (let i = 0; i < depth; i++) x = g.node('MatMul', [x, w]);
+  g.node('Identity', [x], {}, ['y']);
+  g.output('y', 'FLOAT', ['batch', 512]);
+  return g.toBytes();
+}
