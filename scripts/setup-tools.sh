@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests and the local rehearsal drive, from Debian's packages:
 # redis-server (result cache, rate limits), haproxy (local traffic split), prometheus (promtool and the
-# rehearsal's scraper), nginx (config check of the NGINX gateway variant). Idempotent; needs root or sudo.
+# rehearsal's scraper), nginx (config check of the NGINX gateway variant), and kubectl (`kubectl patch --local` on the
+# rendered HTTPRoute) when none is installed. Idempotent; needs root or sudo.
 set -euo pipefail
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v promtool >/dev/null || need+=(prometheus)
 command -v nginx >/dev/null || need+=(nginx-light)
+command -v kubectl >/dev/null || need+=(kubernetes-client)
 if ((${#need[@]} == 0)); then
-  echo "setup-tools: redis-server, haproxy, prometheus and nginx are installed"
+  echo "setup-tools: redis-server, haproxy, prometheus, nginx and kubectl are installed"
   exit 0
 fi
 sudo=""
