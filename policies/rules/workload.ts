@@ -128,12 +128,14 @@ const serviceAccountToken: Rule = {
 /** Kubernetes probe defaults (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/). */
 const probeDefaults = { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 1 } as const;
 
+/** Kubernetes' default pod terminationGracePeriodSeconds. */
+export const defaultTerminationGraceSeconds = 30;
+
 /**
  * Worst case from the moment a started container hangs to the kubelet deciding to restart it: the hang begins
  * just after a successful probe, then `failureThreshold` probes, `periodSeconds` apart, each time out.
  * initialDelaySeconds only delays the first probe after start and a startup probe guards start-up, so neither
- * counts. The kill itself then waits up to terminationGracePeriodSeconds for a process that ignores SIGTERM
- * (the provider has no probe-level grace period); docs/policies.md says so.
+ * counts.
  */
 export function livenessRestartSeconds(probe: unknown): number {
   const period = num(probe, 'period_seconds') ?? probeDefaults.periodSeconds;
@@ -144,17 +146,21 @@ export function livenessRestartSeconds(probe: unknown): number {
 
 const livenessBound: Rule = {
   id: 'workload.liveness-restart-bound',
-  rationale: `A hung container must be restarted within slo.restartWithinSeconds (${slo.restartWithinSeconds} s): period × failureThreshold + timeout must fit.`,
-  sources: [seed('restart a hung container within the SLO bound', repo.slo)],
+  rationale: `A hung container must be restarted within slo.restartWithinSeconds (${slo.restartWithinSeconds} s): liveness detection (period × failures + timeout) plus the grace period a hung process waits out before SIGKILL.`,
+  sources: [seed('restart a hung container within the SLO bound', repo.slo), { title: 'Kubernetes: liveness probe restarts honour terminationGracePeriodSeconds', url: 'https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#probe-level-terminationgraceperiodseconds' }],
   refs: [],
-  fix: `Lower liveness_probe period_seconds / failure_threshold / timeout_seconds so period × failures + timeout ≤ ${slo.restartWithinSeconds}.`,
+  fix: `Make period_seconds × failure_threshold + timeout_seconds + termination_grace_period_seconds ≤ ${slo.restartWithinSeconds} (faster probes or a shorter drain).`,
   check: (ctx) =>
-    eachContainer(ctx, (c) => {
+    eachContainer(ctx, (c, w) => {
       const probe = block(c.body, 'liveness_probe');
       if (!probe) return undefined;
-      const seconds = livenessRestartSeconds(probe);
+      const detect = livenessRestartSeconds(probe);
+      // A hung event loop never handles SIGTERM, so the kill waits the whole grace period (the provider has no
+      // probe-level terminationGracePeriodSeconds to shorten it).
+      const grace = num(w.podSpec, 'termination_grace_period_seconds') ?? defaultTerminationGraceSeconds;
+      const seconds = detect + grace;
       const ok = seconds <= slo.restartWithinSeconds;
-      return { ok, message: `hang detected after ≤ ${seconds} s (bound ${slo.restartWithinSeconds} s)` };
+      return { ok, message: `hang detected after ≤ ${detect} s, restarted after ≤ ${seconds} s with the ${grace} s grace period (bound ${slo.restartWithinSeconds} s)` };
     }, { includeInit: false }),
 };
 

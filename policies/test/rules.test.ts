@@ -199,15 +199,22 @@ describe('rule semantics beyond the single break', () => {
     expect([fail?.rule, fail?.message]).toEqual(['network.service-ports-only', 'an ingress rule without ports (allows every port)']);
   });
 
-  it('liveness math uses Kubernetes defaults for unset fields (10 s × 3 + 1 s)', () => {
+  it('liveness math uses Kubernetes defaults for unset fields (10 s × 3 + 1 s) and adds the grace period', () => {
     const f = compliantJson();
-    at(container(f), 'liveness_probe')['period_seconds'] = 20; // 20 × 3 + 2 = 62 > 60
+    at(container(f), 'liveness_probe')['period_seconds'] = 12; // 12 × 3 + 2 = 38, + 25 s grace = 63 > 60
     const fail = checkStacks(toStacks(f)).results.find((r) => r.outcome === 'fail');
-    expect(fail?.message).toBe('hang detected after ≤ 62 s (bound 60 s)');
+    expect(fail?.message).toBe('hang detected after ≤ 38 s, restarted after ≤ 63 s with the 25 s grace period (bound 60 s)');
     const g = compliantJson();
     at(container(g), 'liveness_probe')['period_seconds'] = undefined;
     delete at(container(g), 'liveness_probe')['timeout_seconds'];
     const ok = checkStacks(toStacks(g)).results.find((r) => r.rule === 'workload.liveness-restart-bound');
-    expect(ok?.message).toBe('hang detected after ≤ 31 s (bound 60 s)');
+    expect(ok?.message).toBe('hang detected after ≤ 31 s, restarted after ≤ 56 s with the 25 s grace period (bound 60 s)');
+  });
+
+  it('a hung process waits out the pod grace period (Kubernetes default 30 s when unset)', () => {
+    const f = compliantJson();
+    delete stable(f)['termination_grace_period_seconds'];
+    const fail = checkStacks(toStacks(f)).results.find((r) => r.outcome === 'fail');
+    expect([fail?.rule, fail?.message]).toEqual(['workload.liveness-restart-bound', 'hang detected after ≤ 32 s, restarted after ≤ 62 s with the 30 s grace period (bound 60 s)']);
   });
 });

@@ -23,7 +23,7 @@ export const prod: EnvironmentConfig = {
     canary: { imageDigest: 'sha256:8012b50f520846224fca94a5d5bba7ffa765e2515d2ccb74470fa53f1237bb1e', replicas: 1 },
     autoscaling: { minReplicas: 3, maxReplicas: 16, queueDepthTarget: 32, cpuUtilizationPercent: 70 },
     resources: { cpu: '8', memory: '32Gi', gpus: 1 },
-    shutdownTimeoutSeconds: 30,
+    shutdownTimeoutSeconds: 20,
     logLevel: 'info',
     authMode: 'jwt',
     jwt: {

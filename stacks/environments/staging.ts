@@ -22,7 +22,7 @@ export const staging: EnvironmentConfig = {
     canary: { imageDigest: 'sha256:8012b50f520846224fca94a5d5bba7ffa765e2515d2ccb74470fa53f1237bb1e', replicas: 1 },
     autoscaling: { minReplicas: 2, maxReplicas: 4, queueDepthTarget: 32, cpuUtilizationPercent: 70 },
     resources: { cpu: '8', memory: '32Gi', gpus: 1 },
-    shutdownTimeoutSeconds: 30,
+    shutdownTimeoutSeconds: 20,
     logLevel: 'info',
     authMode: 'jwt',
     // Staging verifies with a public key mounted from a Secret (no JWKS egress needed); prod uses JWKS.

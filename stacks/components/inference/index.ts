@@ -20,7 +20,7 @@ import { assertRestartBound, probeDefaults, type ProbeSettings } from './probes.
 
 export { ports } from './config.js';
 export type { ServiceSecrets } from './config.js';
-export { livenessWorstCaseSeconds, probeDefaults } from './probes.js';
+export { livenessWorstCaseSeconds, probeDefaults, restartWorstCaseSeconds } from './probes.js';
 
 export interface InferenceProps {
   /** Namespace of the service (Pod Security restricted, default-deny). */
@@ -42,7 +42,7 @@ export interface InferenceProps {
    * service starts refusing new requests (default: the service's `shutdownDefaults.preStopSleepSeconds`, 5).
    */
   readonly preStopSleepSeconds?: number;
-  /** Extra seconds after preStop + the service's drain bound before SIGKILL (default 10). */
+  /** Extra seconds after preStop + the service's drain bound before SIGKILL (default 5, as the service suggests). */
   readonly gracePeriodMarginSeconds?: number;
 }
 
@@ -62,10 +62,10 @@ export class Inference extends Construct {
   constructor(scope: Construct, id: string, props: InferenceProps) {
     super(scope, id);
     const { namespace, spec } = props;
-    const probes = assertRestartBound(props.probes ?? probeDefaults);
     // The kubelet's grace period covers the preStop hook too (services/inference/src/shutdown/config.ts).
     const preStopSleepSeconds = props.preStopSleepSeconds ?? shutdownDefaults.preStopSleepSeconds;
-    const grace = preStopSleepSeconds + spec.shutdownTimeoutSeconds + (props.gracePeriodMarginSeconds ?? 10);
+    const grace = preStopSleepSeconds + spec.shutdownTimeoutSeconds + (props.gracePeriodMarginSeconds ?? 5);
+    const probes = assertRestartBound(props.probes ?? probeDefaults, grace);
 
     new ConfigMapV1(this, 'config', {
       metadata: { name: this.configMapName, namespace },

@@ -6,7 +6,7 @@ import { shutdownDefaults } from '../../../services/inference/src/shutdown/confi
 import { loadEnvironment } from '../../environments/index.js';
 import { byName, resources, stack } from '../../test/synth.js';
 import { Inference } from './index.js';
-import { livenessWorstCaseSeconds, probeDefaults } from './probes.js';
+import { livenessWorstCaseSeconds, probeDefaults, restartWorstCaseSeconds } from './probes.js';
 
 const prod = stack('inference-prod');
 const container = (name: string) => byName(prod, 'kubernetes_deployment_v1', name).spec.template.spec.container[0];
@@ -32,14 +32,19 @@ describe('inference Deployments', () => {
     expect(dev.node_selector).toEqual({ 'cloud.google.com/compute-class': 'gpu-80gb' });
   });
 
-  it('probe the V2 health endpoints and restart a hang within the SLO bound', () => {
-    const c = container('inference-stable');
-    expect(c.liveness_probe).toMatchObject({ http_get: { path: '/v2/health/live', port: 'http' }, period_seconds: 10, failure_threshold: 3, timeout_seconds: 2 });
-    expect(c.readiness_probe.http_get.path).toBe('/v2/health/ready');
-    expect(c.startup_probe.failure_threshold * c.startup_probe.period_seconds).toBeGreaterThanOrEqual(300);
-    const worst = c.liveness_probe.period_seconds * c.liveness_probe.failure_threshold + c.liveness_probe.timeout_seconds;
-    expect(worst).toBeLessThanOrEqual(slo.restartWithinSeconds);
-    expect(livenessWorstCaseSeconds(probeDefaults.liveness)).toBe(worst);
+  it('probe the V2 health endpoints and restart a hang, grace period included, within the SLO bound', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const pod = byName(stack(`inference-${env}`), 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
+      const c = pod.container[0];
+      expect(c.liveness_probe).toMatchObject({ http_get: { path: '/v2/health/live', port: 'http' }, period_seconds: 5, failure_threshold: 4, timeout_seconds: 2 });
+      expect(c.readiness_probe.http_get.path).toBe('/v2/health/ready');
+      expect(c.startup_probe.failure_threshold * c.startup_probe.period_seconds).toBeGreaterThanOrEqual(300);
+      // A hung event loop never handles SIGTERM: the restart comes after detection plus the whole grace period.
+      const detection = c.liveness_probe.period_seconds * c.liveness_probe.failure_threshold + c.liveness_probe.timeout_seconds;
+      expect(detection + pod.termination_grace_period_seconds, env).toBeLessThanOrEqual(slo.restartWithinSeconds);
+      expect(restartWorstCaseSeconds(probeDefaults.liveness, pod.termination_grace_period_seconds)).toBe(detection + pod.termination_grace_period_seconds);
+    }
+    expect(livenessWorstCaseSeconds(probeDefaults.liveness)).toBe(22);
   });
 
   it('refuse probe timings that would leave a hung container running past the SLO', () => {
@@ -53,9 +58,9 @@ describe('inference Deployments', () => {
           secrets: { redisUrl: 'x', cacheEncryptionKey: 'x', cacheHmacKey: 'x', jwtPublicKey: 'x' },
           secretRevision: 1,
           modelStoreClaim: 'model-store',
-          probes: { ...probeDefaults, liveness: { periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 } },
+          probes: { ...probeDefaults, liveness: { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 } },
         }),
-    ).toThrow(/20×3\+5 = 65 s; policies\/slo.ts allows 60 s/);
+    ).toThrow(/10×3\+2 s \(liveness\) \+ 30 s \(terminationGracePeriodSeconds\) = 62 s; policies\/slo.ts allows 60 s/);
   });
 
   it('are Pod Security restricted with a read-only root and no service-account token', () => {
@@ -91,6 +96,8 @@ describe('inference Deployments', () => {
     const pod = byName(prod, 'kubernetes_deployment_v1', 'inference-stable').spec.template.spec;
     expect(pod.container[0].lifecycle.pre_stop[0].exec.command).toEqual(['sleep', String(shutdownDefaults.preStopSleepSeconds)]);
     expect(pod.termination_grace_period_seconds).toBeGreaterThan(shutdownDefaults.preStopSleepSeconds + env.inference.shutdownTimeoutSeconds);
+    // 5 s preStop + 20 s drain + 5 s margin: the grace period the service itself suggests.
+    expect(pod.termination_grace_period_seconds).toBe(shutdownDefaults.terminationGracePeriodSeconds);
     const config = byName(prod, 'kubernetes_config_map_v1', 'inference-config').data;
     expect(config.SHUTDOWN_TIMEOUT_SECONDS).toBe(String(env.inference.shutdownTimeoutSeconds));
     expect(config.CACHE_TTL_SECONDS).toBe(String(slo.cacheTtlSeconds));

@@ -79,6 +79,9 @@ export class Redis extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
+            // Nothing to flush (persistence off): a short grace period keeps a hung Redis' restart
+            // (liveness 10×3+2 s + grace) within the SLO's restart bound.
+            terminationGracePeriodSeconds: 10,
             securityContext: restrictedPodSecurityContext(redisDefaults.uid, redisDefaults.gid),
             container: [
               {
