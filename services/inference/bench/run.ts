@@ -1,7 +1,8 @@
 /**
  * npm run bench — one run answers: how does the service (dynamic batching on worker threads) compare with the
  * naive design (one session.run per request on the event loop) and with the in-process ONNX Runtime limit?
- * Each server runs in its own process; the load generator (this process) drives it over loopback. Besides
+ * The service runs twice: as deployed (src/server.ts, production layer on) and as its core (app.ts alone, like the
+ * naive server, no production layer). Each server runs in its own process; the load generator (this process) drives it over loopback. Besides
  * wall-clock figures it counts CPU time per request (server threads and load generator), which gives the
  * throughput each design would reach with the whole machine to itself.
  * Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (100), BENCH_SEQUENCE (32), and the service's own settings.
@@ -103,6 +104,7 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
 }
 
 const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080', METRICS_PORT: '38081' }), 38080, 38081);
+const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '38070' }), 38070);
 const naive = await measure('naive', startTs('bench/naive-server.ts', ['38090', modelFile]), 38090);
 console.log('in-process limit: batch sweep');
 const inProcess = await inProcessLimit();
@@ -120,11 +122,14 @@ const report: BenchReport = {
   },
   settings: { seconds, connections, sequenceLength: benchSequenceLength, workerThreads: process.env.WORKER_THREADS ?? 'default', intraOpThreads: process.env.INTRA_OP_THREADS ?? 'default' },
   service,
+  core,
   naive,
   inProcess,
   ratios: {
     serviceOverNaive: service.requestsPerSecond / naive.requestsPerSecond,
     serviceOverInProcessLimit: service.requestsPerSecond / best.rowsPerSecond,
+    coreOverNaive: core.requestsPerSecond / naive.requestsPerSecond,
+    coreOverInProcessLimit: core.requestsPerSecond / best.rowsPerSecond,
   },
 };
 const markdown = renderMarkdown(report);
