@@ -12,3 +12,5 @@ const config = loadConfig();
 const server = Fastify({ logger: { level: config.logLevel }, bodyLimit: config.bodyLimitBytes });
 await server.register(app, { config });
 await server.listen({ host: config.host, port: config.port });
+process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
