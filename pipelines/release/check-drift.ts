@@ -61,7 +61,14 @@ async function liveState(context: string | undefined): Promise<ReleaseState> {
     if (!digest) throw new Error(`deployment/${serviceName(track)} runs "${image}", not an image by digest`);
     return digest;
   };
-  const routeJson = (await kubectl(['get', 'httproute', 'inference', '--ignore-not-found', '-o', 'json'])).stdout.trim();
+  // Before the first platform deploy the HTTPRoute kind does not exist yet: nothing is routed, nothing can drift.
+  const routeJson = await kubectl(['get', 'httproute', 'inference', '--ignore-not-found', '-o', 'json']).then(
+    (out) => out.stdout.trim(),
+    (error: { stderr?: string }) => {
+      if (/doesn't have a resource type/.test(error.stderr ?? '')) return '';
+      throw error;
+    },
+  );
   const weight = routeJson ? canaryWeightOf(JSON.parse(routeJson) as HttpRoute, serviceName('stable'), serviceName('canary')) : undefined;
   const [stableDigest, canaryDigest] = [await digestOf('stable'), await digestOf('canary')];
   return {
