@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../stacks/environments/index.js';
@@ -47,4 +49,40 @@ describe('release drift between the environment data and the cluster', () => {
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('--track must be stable or all, got "canary"');
   });
+});
+
+const hasKubectl = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasKubectl && process.env['CI'] === 'true') {
+  throw new Error('kubectl is not on PATH: run `bash scripts/setup-tools.sh` (CI must run this file, not skip it)');
+}
+
+describe.skipIf(!hasKubectl)('check-drift under real kubectl without a reachable cluster', () => {
+  it('exits 2 and says why instead of reporting "no drift"', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'check-drift-'));
+    try {
+      // A kubeconfig naming a port nothing listens on: kubectl cannot connect.
+      const kubeconfig = join(dir, 'config');
+      await writeFile(kubeconfig, [
+        'apiVersion: v1', 'kind: Config', 'current-context: nowhere',
+        'clusters: [{ name: nowhere, cluster: { server: "http://127.0.0.1:9" } }]',
+        'contexts: [{ name: nowhere, context: { cluster: nowhere, user: nobody } }]',
+        'users: [{ name: nobody, user: {} }]',
+      ].join('\n'));
+      const script = resolve(import.meta.dirname, 'check-drift.ts');
+      const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, '--env=prod', '--context=nowhere'], {
+        env: { ...process.env, KUBECONFIG: kubeconfig },
+      }).catch((e: { code: number; stderr: string }) => e);
+      expect(failure).toMatchObject({ code: 2 });
+      expect((failure as { stderr: string }).stderr).toMatch(/^check-drift: .*connection refused/ms);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -97,7 +97,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     }
     console.log(`check-drift: ${env.name} runs what its data says (${values.track === 'stable' ? 'stable track' : 'both tracks and the weight'})`);
   } catch (error) {
-    console.error(`check-drift: ${error instanceof Error ? error.message : String(error)}`);
+    // kubectl's own words (zx's message appends a stack), else the error's message.
+    const stderr = (error as { stderr?: unknown }).stderr;
+    const reason = typeof stderr === 'string' && stderr.trim() ? `kubectl: ${stderr.trim()}` : error instanceof Error ? error.message : String(error);
+    console.error(`check-drift: ${reason}`);
     process.exit(2);
   }
 }
