@@ -8,9 +8,10 @@ const digest = `sha256:${'ab'.repeat(32)}`;
 describe('set-release on the real environment files', () => {
   it('changes only the track digest and, when asked, the canary weight of prod.ts', async () => {
     const source = await readFile(resolve(import.meta.dirname, '../../stacks/environments/prod.ts'), 'utf8');
-    const out = applyRelease(source, { track: 'canary', digest, canaryWeight: 0 });
+    // prod rests at weight 0; a hand-run first step sets 20.
+    const out = applyRelease(source, { track: 'canary', digest, canaryWeight: 20 });
     expect(out).toContain(`canary: { imageDigest: '${digest}'`);
-    expect(out).toMatch(/\bcanaryWeight: 0,/);
+    expect(out).toMatch(/\bcanaryWeight: 20,/);
     const changed = out.split('\n').filter((line, i) => line !== source.split('\n')[i]);
     expect(changed).toHaveLength(2);
   });

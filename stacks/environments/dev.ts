@@ -11,6 +11,7 @@ export const dev: EnvironmentConfig = {
   kubeContext: 'gke_blueprint-dev_europe-west4_inference-dev',
   backend: { type: 'local' },
   gateway: 'nginx',
+  // dev keeps a standing 80/20 split to show the canary path; staging and prod rest at 0 (docs/pipelines.md).
   canaryWeight: 20,
   nodePools: [{ name: 'a100-80gb', instanceTypes: ['a2-ultragpu-1g'], minNodes: 0, maxNodes: 2, capacityType: 'spot' }],
   nodeClass: { rootVolumeGiB: 200 },

@@ -17,7 +17,7 @@ describe('environments', () => {
 
   it('send no traffic to a canary that runs no pods', () => {
     const noCanary = { ...prod.inference, canary: { ...prod.inference.canary, replicas: 0 } };
-    expect(invalid({ inference: noCanary })).toThrow(/canaryWeight 20 with inference\.canary\.replicas 0 would fail 20 % of requests/);
+    expect(invalid({ canaryWeight: 20, inference: noCanary })).toThrow(/canaryWeight 20 with inference\.canary\.replicas 0 would fail 20 % of requests/);
     expect(validateEnvironment({ ...prod, canaryWeight: 0, inference: noCanary }).canaryWeight).toBe(0);
   });
 

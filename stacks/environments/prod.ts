@@ -1,6 +1,8 @@
 /**
- * prod: EKS with Karpenter (A100 80GB and H100 pools), state in S3, HAProxy Unified Gateway, 20 % canary
- * weight while a rollout is in its first step (the rollout driver raises it; policies/slo.ts holds the steps).
+ * prod: EKS with Karpenter (A100 80GB and H100 pools), state in S3, HAProxy Unified Gateway.
+ * canaryWeight is what `cdktf deploy` applies to the HTTPRoute: 0 at rest. During a release the rollout driver moves
+ * the live route (docs/pipelines.md) and the release-record pull request brings this file back to what runs.
+ * kubeContext is the EKS ARN for humans running the CLIs; put your own account id here.
  */
 import type { EnvironmentConfig } from './schema/types.js';
 
@@ -11,7 +13,7 @@ export const prod: EnvironmentConfig = {
   kubeContext: 'arn:aws:eks:eu-west-1:444455556666:cluster/inference-prod',
   backend: { type: 's3', bucket: 'vertical-inference-tfstate-prod', region: 'eu-west-1', keyPrefix: 'inference/prod' },
   gateway: 'haproxy',
-  canaryWeight: 20,
+  canaryWeight: 0,
   nodePools: [
     { name: 'h100', instanceTypes: ['p5.48xlarge'], minNodes: 1, maxNodes: 4, capacityType: 'on-demand' },
     { name: 'a100-80gb', instanceTypes: ['p4de.24xlarge'], minNodes: 0, maxNodes: 4, capacityType: 'on-demand' },

@@ -11,7 +11,7 @@ export const staging: EnvironmentConfig = {
   kubeContext: 'arn:aws:eks:eu-west-1:111122223333:cluster/inference-staging',
   backend: { type: 's3', bucket: 'vertical-inference-tfstate-staging', region: 'eu-west-1', keyPrefix: 'inference/staging' },
   gateway: 'haproxy',
-  canaryWeight: 20,
+  canaryWeight: 0,
   nodePools: [
     { name: 'a100-80gb', instanceTypes: ['p4de.24xlarge'], minNodes: 0, maxNodes: 2, capacityType: 'on-demand' },
   ],

@@ -10,13 +10,21 @@ const prod = stack('inference-prod');
 describe('the canary HTTPRoute', () => {
   const route = manifest(prod, 'HTTPRoute');
 
-  it('splits unpinned traffic stable/canary by the environment weight (80/20)', () => {
-    expect(loadEnvironment('prod').canaryWeight).toBe(20);
-    const split = route.spec.rules[1];
+  it('splits unpinned traffic stable/canary by the environment weight (dev: 80/20)', () => {
+    expect(loadEnvironment('dev').canaryWeight).toBe(20);
+    const split = manifest(stack('inference-dev'), 'HTTPRoute').spec.rules[1];
     expect(split.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
     expect(split.backendRefs).toEqual([
       { group: '', kind: 'Service', name: 'inference-stable', port: 8080, weight: 80 },
       { group: '', kind: 'Service', name: 'inference-canary', port: 8080, weight: 20 },
+    ]);
+  });
+
+  it('sends every unpinned request to stable while prod rests at weight 0', () => {
+    expect(loadEnvironment('prod').canaryWeight).toBe(0);
+    expect(route.spec.rules[1].backendRefs.map((b: { name: string; weight: number }) => [b.name, b.weight])).toEqual([
+      ['inference-stable', 100],
+      ['inference-canary', 0],
     ]);
   });
 
