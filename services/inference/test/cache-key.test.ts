@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CanonicalizationError } from '../src/cache/canonical.js';
 import { cacheKey } from '../src/cache/key.js';
 import { cutId, decodeTemplate, encodeTemplate, spliceId } from '../src/cache/response-template.js';
 
@@ -48,6 +49,24 @@ describe('cache key', () => {
   it('refuses malformed inputs instead of keying them', () => {
     expect(() => key({ inputs: [{ name: 'x', datatype: 'FP32', shape: [1], data: ['a'] }] })).toThrow(/element 0 is not a number/);
     expect(() => key({ inputs: 'nope' })).toThrow(/inputs is not an array/);
+  });
+
+  // A refused request bypasses the cache and reaches the parser, which answers 400; keyed, it could collide with
+  // the canonical bytes of a valid request and be answered 200 from the cache.
+  it.each([
+    ['ragged nesting', x([[1, 2, 3], [4]])],
+    ['nesting deeper than the shape', x([[[1], [2]], [[3], [4]]])],
+    ['data that is not an array', { ...x(5, [1]) }],
+    ['a boolean in a numeric tensor', x([true, 2, 3, 4])],
+    ['a number in a BOOL tensor', { name: 'x', datatype: 'BOOL', shape: [2], data: [1, 0] }],
+  ])('refuses %s instead of keying it like a valid request', (_what, input) => {
+    expect(() => key({ inputs: [input] })).toThrow(CanonicalizationError);
+  });
+
+  it('keys BOOL data given as booleans, and per-input parameters', () => {
+    const bools = { name: 'x', datatype: 'BOOL', shape: [2], data: [true, false] };
+    expect(key({ inputs: [bools] })).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(key({ inputs: [{ ...x([1, 2, 3, 4]), parameters: { p: 1 } }] })).not.toBe(key({ inputs: [x([1, 2, 3, 4])] }));
   });
 });
 

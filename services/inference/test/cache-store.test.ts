@@ -7,7 +7,7 @@ import { cacheConfigFromEnv } from '../src/cache/config.js';
 
 const k1 = Buffer.alloc(32, 1).toString('base64');
 const k2 = Buffer.alloc(32, 2).toString('hex');
-const aad = associatedData('tenant-a', 'demo', '1');
+const aad = associatedData('tenant-a', 'demo', '1', 'key-1');
 
 describe('AES-256-GCM envelope', () => {
   const ring = parseKeyRing(`new:${k1},old:${k2}`);
@@ -34,8 +34,10 @@ describe('AES-256-GCM envelope', () => {
     const flipped = Buffer.from(record);
     flipped[flipped.length - 1]! ^= 1;
     expect(open(ring, flipped, aad)).toBeUndefined();
-    expect(open(ring, record, associatedData('tenant-b', 'demo', '1'))).toBeUndefined();
-    expect(open(ring, record, associatedData('tenant-a', 'demo', '2'))).toBeUndefined();
+    expect(open(ring, record, associatedData('tenant-b', 'demo', '1', 'key-1'))).toBeUndefined();
+    expect(open(ring, record, associatedData('tenant-a', 'demo', '2', 'key-1'))).toBeUndefined();
+    // Same tenant, model and version, but stored under another cache key: a swapped entry, not this request's answer.
+    expect(open(ring, record, associatedData('tenant-a', 'demo', '1', 'key-2'))).toBeUndefined();
     expect(open(ring, record.subarray(0, 20), aad)).toBeUndefined();
     expect(open(ring, seal(undefined, Buffer.from('x'), aad), aad)).toBeUndefined();
   });

@@ -99,3 +99,24 @@ describe('metrics over HTTP after traffic', () => {
     expect(text).toMatch(/nodejs_heap_size_used_bytes \d+/);
   });
 });
+
+// After the metrics test, which counts exactly one 400.
+describe('result cache never answers a malformed request', () => {
+  it('answers a malformed request 400 even when a valid request with the same values is cached', async () => {
+    const auth = { authorization: `Bearer ${await sign(keys, { scope: 'infer' })}` };
+    const body = demoInfer(78);
+    expect((await infer(body, auth)).status).toBe(200);
+    expect((await infer(body, auth)).headers.get('x-inference-cache')).toBe('hit');
+    const [ids, mask] = body.inputs;
+    if (!ids || !mask) throw new Error('demoInfer has two inputs');
+    const malformed = {
+      'ragged nesting': { ...body, inputs: [{ ...ids, data: [ids.data.slice(0, 3), ids.data.slice(3)] }, mask] },
+      'booleans for INT64': { ...body, inputs: [ids, { ...mask, data: mask.data.map(() => true) }] },
+      'binary data extension': { ...body, inputs: [{ ...ids, parameters: { binary_data_size: 64 } }, mask] },
+    };
+    for (const [what, payload] of Object.entries(malformed)) {
+      const res = await infer(payload, auth);
+      expect({ what, status: res.status, cache: res.headers.get('x-inference-cache') }).toEqual({ what, status: 400, cache: expect.not.stringMatching(/hit/) });
+    }
+  });
+});

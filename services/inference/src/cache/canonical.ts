@@ -13,6 +13,8 @@ interface V2Input {
   readonly datatype: string;
   readonly shape: readonly number[];
   readonly data: unknown;
+  /** Per-input parameters (the parser refuses some, e.g. `binary_data_size`), so they are part of the key. */
+  readonly parameters: unknown;
 }
 
 /** Writes length-prefixed fields into a growing list of buffers. */
@@ -36,9 +38,38 @@ export class FieldWriter {
   }
 }
 
-function flatten(data: unknown, out: unknown[]): void {
-  if (Array.isArray(data)) for (const item of data) flatten(item, out);
-  else out.push(data);
+/**
+ * Flat element list of `data`, refusing what the request parser would refuse (CanonicalizationError, so the request
+ * bypasses the cache and the handler answers 400): data that is not an array, nested data that does not mirror the
+ * shape, a boolean where the datatype wants a number or the other way round. Without these checks a malformed request
+ * that collapses onto the canonical bytes of a valid one (`[[1,2],[3]]` for shape [1,3], `true` for an INT64 1)
+ * would be answered 200 from the cache while the same request uncached gets 400.
+ */
+function flatten(name: string, datatype: string, shape: readonly number[], data: unknown): unknown[] {
+  if (!Array.isArray(data)) throw new CanonicalizationError(`input "${name}": data is not an array`);
+  const out: unknown[] = [];
+  const wantBoolean = datatype === 'BOOL';
+  const leaf = (value: unknown): void => {
+    const ok = wantBoolean ? typeof value === 'boolean' : typeof value === 'number' || typeof value === 'bigint';
+    if (!ok) throw new CanonicalizationError(`input "${name}": element ${out.length} is not a ${wantBoolean ? 'boolean' : 'number'}`);
+    out.push(value);
+  };
+  const nested = (list: readonly unknown[], depth: number): void => {
+    if (list.length !== shape[depth]) throw new CanonicalizationError(`input "${name}": nested data does not mirror the shape`);
+    const last = depth === shape.length - 1;
+    for (const item of list) {
+      if (last) {
+        if (Array.isArray(item)) throw new CanonicalizationError(`input "${name}": nested data is deeper than the shape`);
+        leaf(item);
+      } else {
+        if (!Array.isArray(item)) throw new CanonicalizationError(`input "${name}": nested data is shallower than the shape`);
+        nested(item, depth + 1);
+      }
+    }
+  };
+  if (data.length > 0 && Array.isArray(data[0])) nested(data, 0);
+  else for (const item of data) leaf(item);
+  return out;
 }
 
 /**
@@ -46,13 +77,13 @@ function flatten(data: unknown, out: unknown[]): void {
  * "f64" for plain JSON numbers/booleans, "tagged" (1 tag byte + 8 bytes per element) when a JSON parser handed us
  * bigints for int64 values beyond 2^53.
  */
-function elementBytes(writer: FieldWriter, name: string, data: unknown): void {
+function elementBytes(writer: FieldWriter, input: V2Input): void {
+  const { data } = input;
   if (ArrayBuffer.isView(data)) {
     writer.string('raw').bytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return;
   }
-  const flat: unknown[] = [];
-  flatten(data, flat);
+  const flat = flatten(input.name, input.datatype, input.shape, data);
   const tagged = flat.some((v) => typeof v === 'bigint');
   const width = tagged ? 9 : 8;
   const out = Buffer.alloc(flat.length * width);
@@ -63,9 +94,8 @@ function elementBytes(writer: FieldWriter, name: string, data: unknown): void {
       out.writeBigInt64LE(BigInt.asIntN(64, v), at + 1);
       return;
     }
-    const n = typeof v === 'boolean' ? Number(v) : v;
-    if (typeof n !== 'number') throw new CanonicalizationError(`input "${name}": element ${i} is not a number`);
-    out.writeDoubleLE(n, tagged ? at + 1 : at);
+    // flatten() let through booleans only for BOOL and numbers only otherwise, and the datatype is in the key.
+    out.writeDoubleLE(typeof v === 'boolean' ? Number(v) : (v as number), tagged ? at + 1 : at);
   });
   writer.string(tagged ? 'tagged' : 'f64').bytes(out);
 }
@@ -80,7 +110,7 @@ function asInput(value: unknown, index: number): V2Input {
   if (!shape.every((d): d is number => Number.isSafeInteger(d))) {
     throw new CanonicalizationError(`inputs[${index}] shape is not a list of integers`);
   }
-  return { name: v.name, datatype: v.datatype, shape, data: v.data };
+  return { name: v.name, datatype: v.datatype, shape, data: v.data, parameters: v.parameters };
 }
 
 /** Appends the canonical form of `inputs` (the V2 request's `inputs` array) to `writer`. */
@@ -89,8 +119,8 @@ export function writeCanonicalInputs(writer: FieldWriter, inputs: unknown): void
   const sorted = inputs.map(asInput).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   writer.string(String(sorted.length));
   for (const input of sorted) {
-    writer.string(input.name).string(input.datatype).string(input.shape.join(','));
-    elementBytes(writer, input.name, input.data);
+    writer.string(input.name).string(input.datatype).string(input.shape.join(',')).string(stableJson(input.parameters ?? null));
+    elementBytes(writer, input);
   }
 }
 

@@ -5,8 +5,9 @@
  *   encrypted: "E1" | keyIdLength (1 byte) | keyId (utf8) | iv (12 bytes) | tag (16 bytes) | ciphertext
  *   plain:     "P1" | value
  * A fresh random 12-byte IV per value (NIST SP 800-38D §8.2.2: random IVs are safe well below 2^32 values per key;
- * rotate keys long before that). The AAD binds a value to tenant + model + version, so a record copied to another
- * tenant's key fails the tag check. The key id lets old records decrypt after rotation. Anything that does not
+ * rotate keys long before that). The AAD binds a value to tenant + model + version and to the cache key it is
+ * stored under, so a record copied to another tenant's key, or swapped with another entry of the same tenant by
+ * someone who can write to Redis, fails the tag check. The key id lets old records decrypt after rotation. Anything that does not
  * decode — unknown key id, bad tag, truncated, or a plain record while encryption is on — is reported as
  * undefined (a miss), never an error to the client.
  */
@@ -83,7 +84,7 @@ export function open(ring: KeyRing | undefined, record: Buffer, aad: Buffer): Bu
   }
 }
 
-/** The associated data of a value: who may read it and which model produced it. */
-export function associatedData(tenant: string, model: string, version: string): Buffer {
-  return Buffer.from(JSON.stringify([tenant, model, version]), 'utf8');
+/** The associated data of a value: who may read it, which model produced it, and the key it is stored under. */
+export function associatedData(tenant: string, model: string, version: string, cacheKey: string): Buffer {
+  return Buffer.from(JSON.stringify([tenant, model, version, cacheKey]), 'utf8');
 }

@@ -23,7 +23,7 @@ export interface ResultCacheOptions {
   readonly onError?: (operation: 'get' | 'set' | 'decrypt', error: unknown) => void;
 }
 
-/** Whose value, from which model: bound into the AAD when encrypting. */
+/** Whose value, from which model: bound into the AAD (with the cache key) when encrypting. */
 export interface CacheScope {
   readonly tenant: string;
   readonly model: string;
@@ -51,7 +51,7 @@ export class ResultCache {
       counters.misses.inc();
       return undefined;
     }
-    const value = open(this.options.keyRing, record, associatedData(scope.tenant, scope.model, scope.version));
+    const value = open(this.options.keyRing, record, associatedData(scope.tenant, scope.model, scope.version, key));
     if (value === undefined) {
       counters.errors.inc({ operation: 'decrypt' });
       counters.misses.inc();
@@ -64,7 +64,7 @@ export class ResultCache {
 
   /** Stores in the background; resolves when done, but callers need not await it. */
   set(key: string, scope: CacheScope, value: Buffer): Promise<void> {
-    const record = seal(this.options.keyRing, value, associatedData(scope.tenant, scope.model, scope.version));
+    const record = seal(this.options.keyRing, value, associatedData(scope.tenant, scope.model, scope.version, key));
     return this.options.store.set(key, record, this.options.ttlSeconds).catch((error: unknown) => {
       this.options.counters.errors.inc({ operation: 'set' });
       this.options.onError?.('set', error);
