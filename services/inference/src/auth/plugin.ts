@@ -49,14 +49,23 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) => {
     return reply.code(status).send({ error: message });
   }
 
+  const verify = opts.verify;
+  if (verify === undefined) {
+    // AUTH_MODE=none: nothing to wait for, so a callback-style hook (no promise per request).
+    app.addHook('onRequest', (request, _reply, done) => {
+      const scope = requiredScope(routeKind(request.routeOptions.url));
+      if (scope !== undefined) {
+        request.principal = anonymousPrincipal;
+        request.scopeUsed = scope;
+      }
+      done();
+    });
+    return;
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     const scope = requiredScope(routeKind(request.routeOptions.url));
     if (scope === undefined) return;
-    if (opts.verify === undefined) {
-      request.principal = anonymousPrincipal;
-      request.scopeUsed = scope;
-      return;
-    }
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header) : null;
     if (header === undefined || (match === null && !/^bearer\b/i.test(String(header)))) {
@@ -67,7 +76,7 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) => {
     }
     let principal: Principal;
     try {
-      principal = await opts.verify(match[1] as string);
+      principal = await verify(match[1] as string);
     } catch (error) {
       const e = error instanceof AuthError ? error : new AuthError('unavailable', 'token could not be verified');
       if (e.code === 'unavailable') {

@@ -30,6 +30,9 @@ export function isInferRequest(method: string | undefined, url: string | undefin
 
 export class AdmissionGate {
   private count = 0;
+  private readonly release = (): void => {
+    this.count--;
+  };
 
   constructor(private readonly options: AdmissionGateOptions) {}
 
@@ -48,7 +51,7 @@ export class AdmissionGate {
       }
       this.count++;
       // 'close' fires once whether the reply finished or the client went away, so the count cannot leak.
-      res.once('close', () => this.count--);
+      res.on('close', this.release);
       return handler(req, res);
     };
   }

@@ -45,15 +45,15 @@ const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) 
     route.bodyLimit = config.adminBodyLimitBytes;
   });
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply) => {
-    if (routeKind(request.routeOptions.url) !== 'infer') return;
+  // Callback style: no promise per request for a check that never waits.
+  app.addHook('preHandler', (request: FastifyRequest, reply, done) => {
+    if (routeKind(request.routeOptions.url) !== 'infer') return done();
     const elements = declaredElements(request.body);
-    if (elements > config.maxRequestElements) {
-      opts.rejected?.inc({ reason: 'too_large' });
-      return reply.code(400).send({
-        error: `request declares ${elements} tensor elements across its inputs; the limit is ${config.maxRequestElements} (MAX_REQUEST_ELEMENTS)`,
-      });
-    }
+    if (!(elements > config.maxRequestElements)) return done();
+    opts.rejected?.inc({ reason: 'too_large' });
+    reply.code(400).send({
+      error: `request declares ${elements} tensor elements across its inputs; the limit is ${config.maxRequestElements} (MAX_REQUEST_ELEMENTS)`,
+    });
   });
 };
 

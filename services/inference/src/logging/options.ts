@@ -34,6 +34,9 @@ export const redactedPaths = [
   '*.encryptionKey',
 ];
 
+/** ECS field carrying the request id on every request-scoped log line. */
+export const requestIdLogLabel = 'http.request.id';
+
 const requestIdPattern = /^[A-Za-z0-9._:\-]{1,128}$/;
 
 /** The caller's `x-request-id` when it is 1–128 safe characters (logs must not be injectable), else a new UUID. */
@@ -72,6 +75,6 @@ export function loggingServerOptions(options: LoggingOptions): FastifyServerOpti
       ...(options.stream ? { stream: options.stream } : {}),
     },
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'http.request.id', disableRequestLogging: true }),
+    logController: new LogController({ requestIdLogLabel, disableRequestLogging: true }),
   };
 }

@@ -37,23 +37,30 @@ export function labelsFor(request: FastifyRequest, resolve: VersionResolver): { 
 const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, opts) => {
   const { metrics } = opts;
   app.decorate('inferenceMetrics', metrics);
-  const started = new WeakMap<FastifyRequest, bigint>();
+  const leave = (): void => {
+    metrics.inflight.dec();
+  };
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (routeKind(request.routeOptions.url) !== 'infer') return;
-    started.set(request, process.hrtime.bigint());
-    request.inferenceLabels = labelsFor(request, opts.resolveVersion);
-    metrics.inflight.inc();
-    // 'close' fires once whether the reply finished or the client went away, so the gauge cannot leak.
-    reply.raw.once('close', () => metrics.inflight.dec());
+  // Callback-style hooks (no promise per hook): these run on every request of a service whose main thread is its
+  // bottleneck (docs/benchmark.md).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (routeKind(request.routeOptions.url) === 'infer') {
+      request.inferenceLabels = labelsFor(request, opts.resolveVersion);
+      metrics.inflight.inc();
+      // 'close' fires once whether the reply finished or the client went away, so the gauge cannot leak.
+      reply.raw.on('close', leave);
+    }
+    done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const start = started.get(request);
-    if (start === undefined) return;
-    const labels = request.inferenceLabels ?? { model: 'unknown', version: 'unknown' };
-    metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics.requestDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+  app.addHook('onResponse', (request, reply, done) => {
+    const labels = request.inferenceLabels;
+    if (labels !== undefined) {
+      metrics.requests.inc({ model: labels.model, version: labels.version, status: String(reply.statusCode) });
+      // Fastify's own clock: from the request's arrival (before the onRequest hooks) to the reply finished.
+      metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+    }
+    done();
   });
 };
 

@@ -37,20 +37,25 @@ export interface DrainPluginOptions {
 const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) => {
   const { state } = opts;
   state.inflight = 0;
-  app.addHook('onRequest', async (request, reply) => {
+  const finished = (): void => {
+    state.inflight = (state.inflight ?? 1) - 1;
+  };
+  // Callback-style hooks: they run on every request, and the steady state (not draining) has nothing to await.
+  app.addHook('onRequest', (request, reply, done) => {
     state.inflight = (state.inflight ?? 0) + 1;
     state.lastRequestAt = performance.now();
-    reply.raw.once('close', () => (state.inflight = (state.inflight ?? 1) - 1));
-    if (!state.draining) return;
+    // 'close' fires once per response, finished or aborted.
+    reply.raw.on('close', finished);
+    if (!state.draining) return done();
     const url = request.routeOptions.url;
-    if (url === '/v2/health/ready') return reply.code(503).send({ error: 'shutting down' });
-    if (routeKind(url) === 'health') return;
+    if (url === '/v2/health/ready') return void reply.code(503).send({ error: 'shutting down' });
+    if (routeKind(url) === 'health') return done();
     reply.header('retry-after', '1');
-    return reply.code(503).send({ error: 'shutting down: retry on another replica' });
+    reply.code(503).send({ error: 'shutting down: retry on another replica' });
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (state.draining) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 };
 
