@@ -2,6 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureApp, inferBody, type Fixture } from './production-support/fixture-app.js';
 import { redisAvailable, startRedis, type RedisProcess } from './production-support/redis-server.js';
+import { Redis } from 'ioredis';
+import { RedisWindowLimiter } from '../src/limits/redis-window.js';
+import { TokenBuckets } from '../src/limits/token-bucket.js';
 
 describe.runIf(redisAvailable)('rate limit in Redis', () => {
   let redis: RedisProcess;
@@ -20,9 +23,29 @@ describe.runIf(redisAvailable)('rate limit in Redis', () => {
   const call = (replica: Fixture) =>
     replica.app.inject({ method: 'POST', url: '/v2/models/demo/infer', payload: inferBody([[1, 2]]), remoteAddress: '10.0.0.7' });
 
+  it('holds a subject to RATE_LIMIT_PER_SECOND sustained, not RATE_LIMIT_BURST per second', async () => {
+    const client = new Redis(redis.url);
+    try {
+      // rate 1/s, burst 2: two calls at once, then the next only after the rate has earned it.
+      const limiter = new RedisWindowLimiter(client, 2, new TokenBuckets(1, 2));
+      expect(limiter.windowMs).toBe(2000);
+      await new Promise((r) => setTimeout(r, 2000 - (Date.now() % 2000) + 20));
+      const first = [await limiter.take('sub:a'), await limiter.take('sub:a'), await limiter.take('sub:a')];
+      expect(first.map((d) => d.allowed)).toEqual([true, true, false]);
+      expect(first[2]?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(first[2]?.retryAfterSeconds).toBeLessThanOrEqual(2);
+      // 1.1 s later a one-second window would have granted the burst again (2 calls/s sustained).
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await limiter.take('sub:a')).allowed).toBe(false);
+      expect((await limiter.take('sub:b')).allowed).toBe(true); // subjects are counted apart
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('counts one subject across replicas, and falls back to local buckets when Redis is gone', async () => {
-    // Align to the start of a one-second window so the whole burst lands in one window.
-    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+    // Align to the start of a window (burst 4 / rate 2 = 2 s) so the whole burst lands in one window.
+    await new Promise((r) => setTimeout(r, 2000 - (Date.now() % 2000) + 20));
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await call(replicas[i % 2]!)).statusCode);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4); // the burst, shared by both replicas

@@ -23,8 +23,10 @@ export class TokenBuckets implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    private readonly rate: number,
-    private readonly burst: number,
+    /** Tokens per second (RATE_LIMIT_PER_SECOND). */
+    readonly rate: number,
+    /** Bucket size (RATE_LIMIT_BURST). */
+    readonly burst: number,
     private readonly maxSubjects = 100_000,
     private readonly now: () => number = () => performance.now(),
   ) {}
