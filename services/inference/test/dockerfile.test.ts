@@ -4,8 +4,8 @@
  * install at build, non-root numeric user, no build tools or package installs in the final stage, healthcheck on
  * readiness, ports 8080 + 9000, and every COPY source present in the repository and let through the ignore file.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -68,6 +68,25 @@ function ignoreAllows(path: string): boolean {
   return allowed;
 }
 
+/** Repository-relative files outside services/inference that the service's sources import (e.g. policies/slo.ts). */
+function importsOutsideService(): string[] {
+  const outside = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|mjs)$/.test(entry.name)) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+          const target = resolve(dirname(path), m[1] as string).replace(/\.js$/, '.ts');
+          if (relative(serviceDir, target).startsWith('..')) outside.add(relative(repoRoot, target));
+        }
+      }
+    }
+  };
+  walk(join(serviceDir, 'src'));
+  return [...outside].sort();
+}
+
 describe.each([
   ['Dockerfile', 'gpu'],
   ['Dockerfile.cpu', 'cpu'],
@@ -125,6 +144,16 @@ describe.each([
           expect(ignoreAllows(source.replace(/\/$/, '')), `${file}: ${source} excluded by the ignore file`).toBe(true);
         }
       }
+    }
+  });
+
+  it('copies every file outside the service that its sources import (the image would not start without it)', () => {
+    const outside = importsOutsideService();
+    expect(outside).toContain('policies/slo.ts');
+    const copied = stages.flatMap((stage) => of(stage, 'COPY').filter((c) => !c.includes('--from=')).flatMap((c) => c.split(/\s+/).slice(0, -1)));
+    for (const file of outside) {
+      expect(copied.some((source) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)), `${file} is not copied`).toBe(true);
+      expect(ignoreAllows(file), `${file} excluded by the ignore file`).toBe(true);
     }
   });
 
