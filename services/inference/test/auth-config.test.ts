@@ -21,12 +21,19 @@ describe('auth settings', () => {
     [{ JWT_AUDIENCE: '' }, /needs JWT_AUDIENCE/],
     [{ JWKS_URL: 'https://issuer/jwks' }, /exactly one of JWT_PUBLIC_KEY/],
     [{ JWT_PUBLIC_KEY: '', JWKS_URL: 'not a url' }, /JWKS_URL is not a URL/],
+    [{ JWT_PUBLIC_KEY: '', JWKS_URL: 'http://issuer.example/jwks' }, /JWKS_URL must use https/],
+    [{ JWT_PUBLIC_KEY: '', JWKS_URL: 'ftp://issuer.example/jwks' }, /JWKS_URL must use https/],
     [{ JWT_ALGORITHMS: 'HS256' }, /HS\* algorithms take JWT_SECRET/],
     [{ JWT_ALGORITHMS: 'HS256', JWT_PUBLIC_KEY: '', JWT_SECRET: 'short' }, /at least 32 bytes/],
     [{ AUTH_MODE: 'basic' }, /AUTH_MODE must be "jwt" or "none"/],
     [{ JWT_CLOCK_TOLERANCE_SECONDS: '3600' }, /JWT_CLOCK_TOLERANCE_SECONDS must be an integer 0..300/],
   ])('refuses %o', (override, message) => {
     expect(() => authConfigFromEnv({ ...base, ...override })).toThrow(message);
+  });
+
+  it('accepts an https JWKS_URL, and plain http only on loopback', () => {
+    expect(authConfigFromEnv({ ...base, JWT_PUBLIC_KEY: '', JWKS_URL: 'https://issuer.example/jwks' }).jwksUrl?.href).toBe('https://issuer.example/jwks');
+    expect(authConfigFromEnv({ ...base, JWT_PUBLIC_KEY: '', JWKS_URL: 'http://127.0.0.1:8443/jwks' }).jwksUrl?.port).toBe('8443');
   });
 
   it('accepts AUTH_MODE=none without any key', () => {

@@ -37,6 +37,8 @@ const asymmetricAlgs = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'E
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+const loopback = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -89,6 +91,10 @@ export function authConfigFromEnv(env: Env): AuthConfig {
       jwksUrl = new URL(jwks);
     } catch {
       throw new Error(`JWKS_URL is not a URL: "${jwks}"`);
+    }
+    // Whoever can answer the key-set fetch can mint accepted tokens: plain HTTP only to this machine.
+    if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && loopback.has(jwksUrl.hostname))) {
+      throw new Error(`JWKS_URL must use https (plain http only on loopback), got "${jwks}"`);
     }
   }
   return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
