@@ -74,4 +74,23 @@ describe('result cache with auth', () => {
     expect((await call('alice')).headers['x-inference-cache']).toBe('hit');
     await auth.app.close();
   });
+
+  it('shares answers within a tenant, and a subject named like a tenant is not in that tenant', async () => {
+    const keys = rsaKeys();
+    const auth = await fixtureApp({ JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_PUBLIC_KEY: keys.publicPem });
+    const call = async (sub: string, tenant?: string) =>
+      (
+        await auth.app.inject({
+          method: 'POST',
+          url: '/v2/models/demo/infer',
+          headers: { authorization: `Bearer ${await sign(keys, { sub, tenant, scope: 'infer' })}` },
+          payload: inferBody([[2, 3]]),
+        })
+      ).headers['x-inference-cache'];
+    expect(await call('alice', 'acme')).toBe('miss');
+    expect(await call('bob', 'acme')).toBe('hit'); // same tenant
+    expect(await call('acme')).toBe('miss'); // sub "acme" without a tenant claim: its own partition
+    expect(await call('acme')).toBe('hit');
+    await auth.app.close();
+  });
 });

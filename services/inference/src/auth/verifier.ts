@@ -9,8 +9,13 @@ import type { AuthConfig } from './config.js';
 export interface Principal {
   /** `sub` of the token, or "anonymous" with AUTH_MODE=none. */
   readonly subject: string;
-  /** Tenant claim (JWT_TENANT_CLAIM) or the subject: the cache partition and rate-limit identity. */
+  /** Tenant claim (JWT_TENANT_CLAIM) or the subject (audit `organization.id`). */
   readonly tenant: string;
+  /**
+   * Cache partition: `tenant:<claim>` or `sub:<sub>`, so a subject whose `sub` happens to equal some tenant's name
+   * (a client id chosen at registration, say) cannot read that tenant's cached answers. Unset: the shared partition.
+   */
+  readonly partition?: string;
   readonly scopes: ReadonlySet<string>;
   readonly authenticated: boolean;
 }
@@ -80,8 +85,9 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
       });
       const subject = payload.sub as string;
       const tenantClaim = payload[config.tenantClaim];
-      const tenant = typeof tenantClaim === 'string' && tenantClaim !== '' ? tenantClaim : subject;
-      return { subject, tenant, scopes: scopesOf(payload), authenticated: true };
+      const claimed = typeof tenantClaim === 'string' && tenantClaim !== '';
+      const tenant = claimed ? tenantClaim : subject;
+      return { subject, tenant, partition: claimed ? `tenant:${tenant}` : `sub:${subject}`, scopes: scopesOf(payload), authenticated: true };
     } catch (error) {
       throw describe(error);
     }

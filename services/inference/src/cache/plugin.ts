@@ -59,7 +59,7 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     const served = opts.resolveVersion(model, version);
     if (served === undefined || (body.id !== undefined && typeof body.id !== 'string')) return;
     const id = body.id as string | undefined;
-    const scope: CacheScope = { tenant: request.principal?.tenant ?? '', model, version: served };
+    const scope: CacheScope = { tenant: request.principal?.partition ?? request.principal?.tenant ?? '', model, version: served };
     let key: string;
     try {
       key = cacheKey(opts.hmacKey, { ...scope, body, withId: id !== undefined });
