@@ -1,8 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { authConfigFromEnv } from '../src/auth/config.js';
 import { routeKind, requiredScope } from '../src/auth/route-policy.js';
+import { rsaKeys } from './production-support/tokens.js';
 
-const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+const pem = rsaKeys().publicPem;
+const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const base = { JWT_ISSUER: 'https://issuer', JWT_AUDIENCE: 'inference', JWT_PUBLIC_KEY: pem };
 
 describe('auth settings', () => {
@@ -27,8 +30,16 @@ describe('auth settings', () => {
     [{ JWT_ALGORITHMS: 'HS256', JWT_PUBLIC_KEY: '', JWT_SECRET: 'short' }, /at least 32 bytes/],
     [{ AUTH_MODE: 'basic' }, /AUTH_MODE must be "jwt" or "none"/],
     [{ JWT_CLOCK_TOLERANCE_SECONDS: '3600' }, /JWT_CLOCK_TOLERANCE_SECONDS must be an integer 0..300/],
+    [{ JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----' }, /JWT_PUBLIC_KEY is not a PEM public key/],
+    [{ JWT_PUBLIC_KEY: ecPem }, /JWT_PUBLIC_KEY holds an ec key, which none of JWT_ALGORITHMS \(RS256\) verifies with/],
+    [{ JWT_PUBLIC_KEY: '', JWT_PUBLIC_KEY_FILE: '/nonexistent/key.pem' }, /JWT_PUBLIC_KEY_FILE: cannot read "\/nonexistent\/key.pem"/],
   ])('refuses %o', (override, message) => {
     expect(() => authConfigFromEnv({ ...base, ...override })).toThrow(message);
+  });
+
+  it('accepts a key that an allowed algorithm verifies with', () => {
+    expect(authConfigFromEnv({ ...base, JWT_PUBLIC_KEY: ecPem, JWT_ALGORITHMS: 'ES256' }).algorithms).toEqual(['ES256']);
+    expect(authConfigFromEnv({ ...base, JWT_ALGORITHMS: 'PS256,RS256' }).publicKeyPem).toBe(pem.trim());
   });
 
   it('accepts an https JWKS_URL, and plain http only on loopback', () => {

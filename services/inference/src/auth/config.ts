@@ -4,6 +4,7 @@
  * Refuses configurations that make classic JWT attacks possible: `none` in the allow-list, and HMAC algorithms
  * mixed with public-key ones (the RS256→HS256 key-confusion attack needs exactly that mix).
  */
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { positiveInt } from '../cache/config.js';
 
@@ -73,7 +74,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   if (audience.length === 0) throw new Error('AUTH_MODE=jwt needs JWT_AUDIENCE (the expected `aud` claim)');
 
   const keyFile = env.JWT_PUBLIC_KEY_FILE?.trim();
-  const publicKeyPem = env.JWT_PUBLIC_KEY?.trim() || (keyFile ? readFileSync(keyFile, 'utf8') : undefined);
+  const publicKeyPem = env.JWT_PUBLIC_KEY?.trim() || (keyFile ? readKeyFile(keyFile) : undefined);
   const jwks = env.JWKS_URL?.trim();
   const secret = env.JWT_SECRET;
   if (hmac.length > 0) {
@@ -82,6 +83,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     return { mode, algorithms, issuer, audience, secret, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
   }
   if (secret) throw new Error('JWT_SECRET is only valid with HS* algorithms in JWT_ALGORITHMS');
+  if (publicKeyPem) checkKeyFits(publicKeyPem, algorithms, env.JWT_PUBLIC_KEY?.trim() ? 'JWT_PUBLIC_KEY' : `JWT_PUBLIC_KEY_FILE "${keyFile}"`);
   if (Boolean(publicKeyPem) === Boolean(jwks)) {
     throw new Error('AUTH_MODE=jwt needs exactly one of JWT_PUBLIC_KEY (or JWT_PUBLIC_KEY_FILE) and JWKS_URL');
   }
@@ -98,4 +100,37 @@ export function authConfigFromEnv(env: Env): AuthConfig {
     }
   }
   return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
+}
+
+function readKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`JWT_PUBLIC_KEY_FILE: cannot read "${path}": ${(error as Error).message}`);
+  }
+}
+
+/** Key types each algorithm family verifies with (node:crypto `asymmetricKeyType`). */
+function keyTypesFor(alg: string): readonly string[] {
+  if (alg.startsWith('RS')) return ['rsa'];
+  if (alg.startsWith('PS')) return ['rsa', 'rsa-pss'];
+  if (alg.startsWith('ES')) return ['ec'];
+  return alg === 'Ed25519' ? ['ed25519'] : ['ed25519', 'ed448'];
+}
+
+/**
+ * Refuses at start a key that is not a public key, or that no allowed algorithm can use (an EC key with
+ * JWT_ALGORITHMS=RS256 would otherwise answer every token 401 "malformed token", and a broken PEM would crash the
+ * plugin registration instead of naming the variable).
+ */
+function checkKeyFits(pem: string, algorithms: readonly string[], label: string): void {
+  let type: string | undefined;
+  try {
+    type = createPublicKey(pem).asymmetricKeyType;
+  } catch (error) {
+    throw new Error(`${label} is not a PEM public key: ${(error as Error).message}`);
+  }
+  if (!algorithms.some((alg) => type !== undefined && keyTypesFor(alg).includes(type))) {
+    throw new Error(`${label} holds ${type === undefined ? 'a key of unknown type' : `an ${type} key`}, which none of JWT_ALGORITHMS (${algorithms.join(', ')}) verifies with`);
+  }
 }
