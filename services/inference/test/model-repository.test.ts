@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelReadyEvent } from '../src/batching/observer.js';
 import { pairModel } from './helpers/fixture-models.js';
 import { FixtureRepository } from './helpers/fixture-repository.js';
 import { startService, type TestService } from './helpers/start-service.js';
@@ -8,6 +9,7 @@ let service: TestService;
 let goodSha: string;
 let tamperedSha: string;
 const wrongSha = 'f'.repeat(64);
+const readyEvents: ModelReadyEvent[] = [];
 
 beforeAll(async () => {
   repo = await FixtureRepository.create();
@@ -27,7 +29,7 @@ beforeAll(async () => {
   await repo.writeConfig('gpu', { executionProviders: [{ name: 'cuda', deviceId: 0 }, 'cpu'] });
   await repo.addVersion('gpu_required', 1, pairModel(1));
   await repo.writeConfig('gpu_required', { executionProviders: ['tensorrt'], gpuRequired: true });
-  service = await startService({ modelRepository: repo.root });
+  service = await startService({ modelRepository: repo.root }, { observers: [{ onModelReady: (e) => readyEvents.push(e) }] });
 });
 
 afterAll(async () => {
@@ -43,6 +45,17 @@ const payload = {
   ],
 };
 const infer = (url: string) => service.app.inject({ method: 'POST', url, payload });
+
+describe('model ready events (inference_model_ready)', () => {
+  it('reports every version not ready while loading, then ready or refused', () => {
+    const of = (model: string, version: number) => readyEvents.filter((e) => e.model === model && e.version === version).map((e) => [e.ready, e.reason]);
+    expect(of('pair', 1)).toEqual([[false, 'loading'], [true, undefined]]);
+    expect(of('tampered', 1)).toEqual([[false, 'loading'], [false, expect.stringContaining('integrity check failed')]]);
+    // Loading reports come first for all versions, before any version finishes.
+    const firstDone = readyEvents.findIndex((e) => e.reason !== 'loading');
+    expect(readyEvents.slice(firstDone).some((e) => e.reason === 'loading')).toBe(false);
+  });
+});
 
 describe('integrity check', () => {
   it('refuses a version whose SHA-256 differs, with a log line naming file, expected and actual hash', async () => {

@@ -71,6 +71,11 @@ export class ModelRegistry {
       for (const warning of entry.warnings) this.options.log.warn({ model: entry.name }, warning);
       if (entry.error) this.options.log.error({ model: entry.name }, `model ${entry.name} cannot be served: ${entry.error}`);
     }
+    // Every version is reported not ready before any loads, so inference_model_ready reads 0 (not absent) while
+    // loading: an alert on `== 0` sees a version that never finishes loading.
+    for (const entry of entries) {
+      for (const v of entry.versions) this.options.events.modelReady({ model: entry.name, version: v.version, ready: false, reason: 'loading' });
+    }
     // One version at a time: loading is CPU-heavy and the event loop must keep answering liveness probes.
     for (const entry of entries) {
       for (const v of entry.versions) await this.loadVersion(entry, v.version, v.problem);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import app from '../../src/app.js';
+import type { InferenceObserver } from '../../src/batching/observer.js';
 import { loadConfig, type ServiceConfig } from '../../src/config.js';
 
 export interface TestService {
@@ -16,7 +17,10 @@ export interface TestService {
  * Builds the app exactly as server.ts does, with small pools for fast tests, and waits until every model
  * version has loaded or failed.
  */
-export async function startService(overrides: Partial<ServiceConfig>, options: { listen?: boolean; allowWorkerExitMessage?: boolean } = {}): Promise<TestService> {
+export async function startService(
+  overrides: Partial<ServiceConfig>,
+  options: { listen?: boolean; allowWorkerExitMessage?: boolean; observers?: readonly InferenceObserver[] } = {},
+): Promise<TestService> {
   const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: 'warn', ...overrides });
   const logs: TestService['logs'] = [];
   const stream = new Writable({
@@ -26,7 +30,7 @@ export async function startService(overrides: Partial<ServiceConfig>, options: {
     },
   });
   const instance = Fastify({ logger: { level: config.logLevel, stream }, bodyLimit: config.bodyLimitBytes });
-  await instance.register(app, { config, allowWorkerExitMessage: options.allowWorkerExitMessage === true });
+  await instance.register(app, { config, allowWorkerExitMessage: options.allowWorkerExitMessage === true, observers: options.observers ?? [] });
   await instance.ready();
   await instance.modelsLoaded;
   const url = options.listen ? await instance.listen({ host: '127.0.0.1', port: 0 }) : '';
