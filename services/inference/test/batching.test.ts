@@ -152,6 +152,15 @@ describe('dynamic batching over HTTP', () => {
     expect(Math.min(...batches.flatMap((b) => b.queueMs))).toBeGreaterThanOrEqual(500);
   });
 
+  it('runs a request with more rows than the preferred size at once, alone, and the requests behind it too', async () => {
+    batches.length = 0;
+    const rows = (n: number, fill: number): Sample => ({ rows: n, sequence: 8, ids: new Array(8 * n).fill(fill), mask: new Array(8 * n).fill(1) });
+    const responses = await Promise.all([inferRaw('scheduled', rows(5, 7), 'big'), inferRaw('scheduled', rows(1, 8), 'small')]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(batches[0]?.batchSize).toBe(5);
+    expect(batches.map((b) => b.batchSize).sort()).toEqual([1, 5]);
+  });
+
   it('fails only the bad request of a batch when the model rejects it', async () => {
     batches.length = 0;
     const ok = (i: number): Sample => ({ rows: 1, sequence: 8, ids: new Array(8).fill(i + 1), mask: new Array(8).fill(1) });

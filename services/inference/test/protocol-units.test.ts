@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeTensorData } from '../src/protocol/decode-tensor.js';
 import { encodeTensorData, serializeInferResponse } from '../src/protocol/encode-tensor.js';
 import { fromHalfBits, toHalfBits } from '../src/protocol/float16.js';
 
@@ -40,5 +41,21 @@ describe('response encoding', () => {
   it('encodes BOOL as booleans and FP16 as numbers', () => {
     expect(encodeTensorData('BOOL', Uint8Array.from([1, 0]))).toEqual([true, false]);
     expect(encodeTensorData('FP16', Uint16Array.from([0x3c00, 0xc000]))).toEqual([1, -2]);
+  });
+});
+
+describe('64-bit request elements', () => {
+  const decode = (datatype: 'INT64' | 'UINT64', value: number) => () => decodeTensorData("input 'x'", datatype, [1], [value], 10);
+
+  it('stores the exact integers a JSON number can carry at both ends', () => {
+    expect(decode('INT64', -(2 ** 53 - 1))()).toEqual(BigInt64Array.from([-(2n ** 53n - 1n)]));
+    expect(decode('UINT64', 2 ** 53 - 1)()).toEqual(BigUint64Array.from([2n ** 53n - 1n]));
+  });
+
+  it('refuses values a JSON number cannot carry exactly, instead of wrapping them', () => {
+    expect(decode('INT64', 2 ** 63)).toThrow(/input 'x'.*beyond ±\(2\^53 − 1\).*INT64/);
+    expect(decode('UINT64', 2 ** 64)).toThrow(/beyond ±\(2\^53 − 1\).*UINT64/);
+    expect(decode('INT64', 2 ** 53 + 2)).toThrow(/beyond/);
+    expect(decode('UINT64', -1)).toThrow(/outside the UINT64 range/);
   });
 });

@@ -120,7 +120,9 @@ export class DynamicBatcher {
       const rows = group.reduce((n, q) => n + q.rows, 0);
       const expired = now - (group[0]?.enqueuedAt ?? now) >= maxQueueDelayMicroseconds / 1000;
       const preferred = [...preferredBatchSizes].reverse().find((size) => size <= rows);
-      const target = rows >= limit ? limit : preferred ?? (expired ? rows : 0);
+      // Full batch first; once the oldest request has waited its delay, everything queued; before that only a
+      // preferred size (Triton's order).
+      const target = rows >= limit ? limit : expired ? rows : preferred ?? 0;
       if (target === 0) continue;
       const batch: Queued[] = [];
       let taken = 0;
@@ -129,6 +131,8 @@ export class DynamicBatcher {
         taken += next.rows;
         batch.push(next);
       }
+      // A head request with more rows than the chosen preferred size still runs, alone (rowsOf caps it at maxBatchSize).
+      if (batch.length === 0 && group.length > 0) batch.push(group.shift() as Queued);
       if (group.length === 0) this.groups.delete(signature);
       if (batch.length > 0) return batch;
     }

@@ -19,6 +19,11 @@ function integerWriter(datatype: DataType): ElementWriter {
   let words: Uint32Array | undefined;
   return (target, index, value) => {
     if (typeof value !== 'number' || !Number.isInteger(value)) return `${describe(value)} is not an integer`;
+    // Number(max) of a 64-bit type rounds up to 2^63 / 2^64, so the wide types compare against exact doubles; and a JSON
+    // number beyond 2^53 was already rounded by the parser, so it cannot be taken as the integer the client meant.
+    if (wide && !Number.isSafeInteger(value)) {
+      return `${value} is beyond ±(2^53 − 1), which a JSON number cannot carry exactly for ${datatype}`;
+    }
     if (value < lo || value > hi) return `${value} is outside the ${datatype} range ${min}..${max}`;
     if (!wide) (target as Int32Array)[index] = value;
     else if (littleEndian) {
