@@ -51,6 +51,7 @@ const cases: Case[] = [
   { name: 'unknown input', status: 400, error: "unknown input 'c'; the model takes a, b", payload: { inputs: [a(), b(), a({ name: 'c' })] } },
   { name: 'missing input', status: 400, error: "missing input 'b'", payload: { inputs: [a()] } },
   { name: 'duplicate input', status: 400, error: "input 'a' appears more than once", payload: { inputs: [a(), a(), b()] } },
+  { name: 'duplicate output', status: 400, error: "output 'sum' is requested more than once", payload: { inputs: [a(), b()], outputs: [{ name: 'sum' }, { name: 'sum' }] } },
   { name: 'unknown datatype', status: 400, error: `input 'a': datatype "FLOAT32" is not one of BOOL`, payload: { inputs: [a({ datatype: 'FLOAT32' }), b()] } },
   { name: 'datatype mismatch', status: 400, error: "input 'b': datatype INT32 does not match the model's FP32", payload: { inputs: [a(), b({ datatype: 'INT32' })] } },
   { name: 'shape is not an array', status: 400, error: "input 'a': shape must be an array of integers", payload: { inputs: [a({ shape: '1x3' }), b()] } },
@@ -99,6 +100,20 @@ describe('malformed infer requests', () => {
     });
     expect(res.statusCode, res.body).toBe(c.status);
     expect(res.json().error).toContain(c.error);
+  });
+
+  it('answers an unexpected failure 500 without echoing its cause, and logs the cause', async () => {
+    const failing = () => Promise.reject(new Error('ENOENT /opt/secret/weights.bin'));
+    service.app.inferInterceptors.push(failing);
+    try {
+      const res = await service.app.inject({ method: 'POST', url: '/v2/models/pair/infer', payload: { inputs: [a(), b()] } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error).toMatch(/^internal error \(request id .+\); the cause is in the service log$/);
+      expect(res.body).not.toContain('/opt/secret');
+      expect(service.logs.some((l) => JSON.stringify(l).includes('/opt/secret/weights.bin'))).toBe(true);
+    } finally {
+      service.app.inferInterceptors.splice(service.app.inferInterceptors.indexOf(failing), 1);
+    }
   });
 
   it('stays ready and keeps answering valid requests afterwards', async () => {

@@ -71,8 +71,11 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
 function parseOutputs(raw: unknown, specs: readonly TensorSpec[]): string[] | undefined {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) throw badRequest('"outputs" must be an array of {"name": ...} objects');
+  const seen = new Set<string>();
   const names = raw.map((entry, index) => {
     if (!isObject(entry) || typeof entry.name !== 'string') throw badRequest(`outputs[${index}] must be an object with a string "name"`);
+    if (seen.has(entry.name)) throw badRequest(`output '${entry.name}' is requested more than once`);
+    seen.add(entry.name);
     if (!specs.some((s) => s.name === entry.name)) {
       throw badRequest(`unknown output '${entry.name}'; the model produces ${specs.map((s) => s.name).join(', ')}`);
     }

@@ -10,8 +10,9 @@ export function installErrorHandlers(fastify: FastifyInstance, bodyLimitBytes: n
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
+      // The cause (paths, ONNX Runtime internals) goes to the log only; the request id finds it there.
       request.log.error({ err: error }, 'request failed');
-      void reply.code(status).send({ error: `internal error: ${error.message}` });
+      void reply.code(status).send({ error: `internal error (request id ${request.id}); the cause is in the service log` });
       return;
     }
     void reply.code(status).send({ error: clientMessage(error, bodyLimitBytes) });
