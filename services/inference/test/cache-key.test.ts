@@ -63,6 +63,10 @@ describe('cache key', () => {
     expect(() => key({ inputs: [input] })).toThrow(CanonicalizationError);
   });
 
+  it.each([5, 'x', null, []])('refuses request parameters %j (not an object) instead of keying them as none', (parameters) => {
+    expect(() => key({ inputs: [x([1, 2, 3, 4])], parameters })).toThrow(CanonicalizationError);
+  });
+
   it('keys BOOL data given as booleans, and per-input parameters', () => {
     const bools = { name: 'x', datatype: 'BOOL', shape: [2], data: [true, false] };
     expect(key({ inputs: [bools] })).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -113,6 +113,8 @@ describe('result cache never answers a malformed request', () => {
       'ragged nesting': { ...body, inputs: [{ ...ids, data: [ids.data.slice(0, 3), ids.data.slice(3)] }, mask] },
       'booleans for INT64': { ...body, inputs: [ids, { ...mask, data: mask.data.map(() => true) }] },
       'binary data extension': { ...body, inputs: [{ ...ids, parameters: { binary_data_size: 64 } }, mask] },
+      'parameters that are not an object': { ...body, parameters: 5 },
+      'parameters that are a list': { ...body, parameters: [] },
     };
     for (const [what, payload] of Object.entries(malformed)) {
       const res = await infer(payload, auth);

@@ -6,7 +6,7 @@
  * with identical inputs.
  */
 import { createHmac } from 'node:crypto';
-import { FieldWriter, stableJson, writeCanonicalInputs } from './canonical.js';
+import { CanonicalizationError, FieldWriter, stableJson, writeCanonicalInputs } from './canonical.js';
 
 export interface CacheKeyInput {
   /** Tenant or subject from the verified token; empty when auth is off. */
@@ -28,10 +28,11 @@ export function cacheKey(secret: Buffer, input: CacheKeyInput): string {
   writer.string(input.withId ? 'id' : '');
   writer.string(stableJson(input.body.outputs ?? null));
   const params = input.body.parameters;
-  const kept =
-    typeof params === 'object' && params !== null
-      ? Object.fromEntries(Object.entries(params).filter(([k]) => !cacheControlParameters.has(k)))
-      : null;
+  // Anything but an object is a 400 from the parser; keyed as "no parameters" it would be answered from the cache.
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+    throw new CanonicalizationError('"parameters" is not an object');
+  }
+  const kept = params === undefined ? null : Object.fromEntries(Object.entries(params).filter(([k]) => !cacheControlParameters.has(k)));
   // No parameters and only cache-control parameters are the same request.
   writer.string(stableJson(kept !== null && Object.keys(kept).length > 0 ? kept : null));
   writeCanonicalInputs(writer, input.body.inputs);
