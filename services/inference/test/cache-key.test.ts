@@ -67,6 +67,10 @@ describe('cache key', () => {
     expect(() => key({ inputs: [x([1, 2, 3, 4])], parameters })).toThrow(CanonicalizationError);
   });
 
+  it('refuses "outputs": null instead of keying it like a request without outputs', () => {
+    expect(() => key({ inputs: [x([1, 2, 3, 4])], outputs: null })).toThrow(CanonicalizationError);
+  });
+
   it('keys BOOL data given as booleans, and per-input parameters', () => {
     const bools = { name: 'x', datatype: 'BOOL', shape: [2], data: [true, false] };
     expect(key({ inputs: [bools] })).toMatch(/^[A-Za-z0-9_-]{43}$/);

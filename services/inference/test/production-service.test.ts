@@ -115,6 +115,7 @@ describe('result cache never answers a malformed request', () => {
       'binary data extension': { ...body, inputs: [{ ...ids, parameters: { binary_data_size: 64 } }, mask] },
       'parameters that are not an object': { ...body, parameters: 5 },
       'parameters that are a list': { ...body, parameters: [] },
+      'outputs null': { ...body, outputs: null },
     };
     for (const [what, payload] of Object.entries(malformed)) {
       const res = await infer(payload, auth);

@@ -26,6 +26,8 @@ const cacheControlParameters = new Set(['cache']);
 export function cacheKey(secret: Buffer, input: CacheKeyInput): string {
   const writer = new FieldWriter().string('v1').string(input.tenant).string(input.model).string(input.version);
   writer.string(input.withId ? 'id' : '');
+  // `"outputs": null` is a 400 from the parser; it must not share the key of a request without outputs.
+  if (input.body.outputs === null) throw new CanonicalizationError('"outputs" is null');
   writer.string(stableJson(input.body.outputs ?? null));
   const params = input.body.parameters;
   // Anything but an object is a 400 from the parser; keyed as "no parameters" it would be answered from the cache.
