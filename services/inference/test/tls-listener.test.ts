@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config.js';
 import { readTlsMaterial, tlsFilesFromEnv, watchTlsMaterial } from '../src/tls/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls-test-'));
@@ -69,6 +70,8 @@ describe('TLS listener', () => {
     expect(tlsFilesFromEnv({})).toBeUndefined();
     expect(() => tlsFilesFromEnv({ TLS_CERT_FILE: '/x.crt' })).toThrow(/TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
     expect(() => readTlsMaterial({ certFile: join(dir, 'missing.crt'), keyFile: join(dir, 'missing.key') })).toThrow(/TLS_CERT_FILE: cannot read/);
+    // A ConfigError: server.ts prints it and exits 2 instead of crashing with a stack trace.
+    expect(() => readTlsMaterial({ certFile: join(dir, 'missing.crt'), keyFile: join(dir, 'missing.key') })).toThrow(ConfigError);
     const junk = join(dir, 'junk.pem');
     writeFileSync(junk, 'hello');
     expect(() => readTlsMaterial({ certFile: junk, keyFile: junk })).toThrow(/holds no PEM certificate/);

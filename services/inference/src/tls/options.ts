@@ -7,6 +7,7 @@
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Server } from 'node:https';
+import { ConfigError } from '../config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,19 +29,23 @@ export function tlsFilesFromEnv(env: Env): TlsFiles | undefined {
   return { certFile, keyFile };
 }
 
+/**
+ * Reads and sanity-checks the PEM files. Throws the service's ConfigError (server.ts prints the message and exits 2,
+ * like any other bad setting) rather than crashing with a stack trace at start.
+ */
 export function readTlsMaterial(files: TlsFiles): TlsMaterial {
   const read = (path: string, name: string): Buffer => {
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new Error(`${name}: cannot read "${path}": ${(error as Error).message}`);
+      throw new ConfigError(`${name}: cannot read "${path}": ${(error as Error).message}`);
     }
   };
   const cert = read(files.certFile, 'TLS_CERT_FILE');
   const key = read(files.keyFile, 'TLS_KEY_FILE');
-  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`TLS_CERT_FILE "${files.certFile}" holds no PEM certificate`);
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`TLS_CERT_FILE "${files.certFile}" holds no PEM certificate`);
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('utf8'))) {
-    throw new Error(`TLS_KEY_FILE "${files.keyFile}" holds no PEM private key`);
+    throw new ConfigError(`TLS_KEY_FILE "${files.keyFile}" holds no PEM private key`);
   }
   return { cert, key };
 }
