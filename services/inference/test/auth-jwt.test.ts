@@ -84,3 +84,28 @@ describe('JWKS_URL', () => {
     expect(await call(await sign(rsaKeys(), { kid: 'k3' }))).toBe(401);
   });
 });
+
+describe('JWKS_URL unreachable', () => {
+  it('answers 503 + Retry-After (our problem, not the caller’s) and counts reason="unavailable"', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve)); // nothing listens there any more
+    const down = await fixtureApp({ JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWKS_URL: `http://127.0.0.1:${port}/jwks` });
+    try {
+      const res = await down.app.inject({
+        method: 'POST',
+        url: '/v2/models/demo/infer',
+        headers: { authorization: `Bearer ${await sign(keys, { kid: 'k1' })}` },
+        payload: inferBody([[1]]),
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(res.json()).toEqual({ error: 'token could not be verified' });
+      expect(await down.metrics.registry.metrics()).toMatch(/inference_auth_failures_total\{reason="unavailable"\} 1/);
+    } finally {
+      await down.app.close();
+    }
+  });
+});
