@@ -40,6 +40,7 @@ export class DynamicBatcher {
   private depth = 0;
   private inflight = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerDeadline = 0;
   private recentComputeMs = 0;
   private idleWaiters: Array<() => void> = [];
 
@@ -140,12 +141,27 @@ export class DynamicBatcher {
   }
 
   private armTimer(now: number): void {
+    if (this.depth === 0 || this.inflight >= this.runner.capacity(this.target.key)) {
+      this.disarmTimer();
+      return;
+    }
+    let oldest = now;
+    for (const group of this.groups.values()) oldest = Math.min(oldest, group[0]?.enqueuedAt ?? now);
+    const deadline = oldest + this.settings.maxQueueDelayMicroseconds / 1000;
+    // Requests arriving behind the oldest one do not move its deadline: keep the timer rather than re-creating it
+    // on every submit (a new Timeout per request showed up in profiles under load).
+    if (this.timer !== undefined && this.timerDeadline === deadline) return;
+    this.disarmTimer();
+    this.timerDeadline = deadline;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.schedule();
+    }, Math.max(0, deadline - now));
+  }
+
+  private disarmTimer(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.depth === 0 || this.inflight >= this.runner.capacity(this.target.key)) return;
-    const delayMs = this.settings.maxQueueDelayMicroseconds / 1000;
-    const oldest = Math.min(...[...this.groups.values()].map((g) => g[0]?.enqueuedAt ?? now));
-    this.timer = setTimeout(() => this.schedule(), Math.max(0, oldest + delayMs - now));
   }
 
   private async dispatch(batch: Queued[], now: number): Promise<void> {
