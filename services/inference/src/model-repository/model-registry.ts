@@ -40,6 +40,11 @@ export interface ServedVersion {
   batcher?: DynamicBatcher;
   /** Execution providers in use, e.g. "cpu" or "cuda:0,cpu". */
   provider?: string;
+  /**
+   * SHA-256 (hex) of the model file as loaded, whether or not config.json pins one. The result cache keys on it,
+   * since one version number may name different files on different pods (a retrained model on the canary).
+   */
+  sha256?: string;
 }
 
 export interface ServedModel {
@@ -144,7 +149,7 @@ export class ModelRegistry {
         ms: reply.warmupMs,
       });
       const target = { model: entry.name, version, key, inputs };
-      Object.assign(served, { inputs, outputs, provider: reply.provider, state: 'ready' });
+      Object.assign(served, { inputs, outputs, provider: reply.provider, sha256: reply.sha256, state: 'ready' });
       served.batcher = new DynamicBatcher(target, settings, this.options.pool, this.options.events);
       this.options.log.info({ model: entry.name, version, provider: reply.provider, batching: settings, warmupMs: Number(reply.warmupMs.toFixed(2)) }, `model ${key} ready`);
       this.options.events.modelReady({ model: entry.name, version, ready: true });

@@ -7,7 +7,11 @@ import type { VersionResolver } from '../metrics/plugin.js';
 export interface ModelLookup {
   /** Version in any state (metric labels); undefined for unknown models/versions (they 404). */
   readonly resolveVersion: VersionResolver;
-  /** Version only when ready (the cache must not answer for a version that would 503). */
+  /**
+   * `<version>@<sha256 of the model file>` only when ready (the cache must not answer for a version that would 503).
+   * The fingerprint keeps pods that serve different files under one version number (stable and canary sharing
+   * Redis) from reading each other's cached answers.
+   */
   readonly readyVersion: VersionResolver;
 }
 
@@ -26,7 +30,7 @@ export function modelLookup(registry: ModelRegistry): ModelLookup {
     },
     readyVersion: (model, version) => {
       const served = find(model, version);
-      return served?.state === 'ready' ? String(served.version) : undefined;
+      return served?.state === 'ready' && served.sha256 !== undefined ? `${served.version}@${served.sha256}` : undefined;
     },
   };
 }

@@ -57,6 +57,8 @@ export interface LoadedReply {
   readonly warnings: readonly string[];
   /** Best of three timed warm-up runs after the first (which pays one-off costs such as TensorRT engine builds). */
   readonly warmupMs: number;
+  /** SHA-256 (hex) of the model bytes this worker loaded: the model's fingerprint. */
+  readonly sha256: string;
 }
 
 export type SliceResult = { readonly outputs: readonly WireTensor[] } | { readonly error: string };

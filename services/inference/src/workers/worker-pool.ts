@@ -60,6 +60,12 @@ export class WorkerPool {
   /** Loads a model version into every worker (integrity check and warm-up included). */
   async load(spec: SessionSpec): Promise<LoadedReply> {
     const replies = await Promise.all(this.slots.map((slot) => this.loadInto(slot, spec)));
+    // Each worker reads the file itself: a file replaced while they read it would leave workers serving
+    // different models under one key, and answers would depend on which worker ran the batch.
+    if (new Set(replies.map((r) => r.sha256)).size > 1) {
+      this.unload(spec.key);
+      throw new Error(`${spec.file} changed while it was being loaded (workers read different bytes); load it again`);
+    }
     this.specs.set(spec.key, spec);
     return replies[0] as LoadedReply;
   }

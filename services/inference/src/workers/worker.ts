@@ -47,8 +47,10 @@ port.on('message', (message: ToWorker) => {
 async function load(taskId: number, spec: SessionSpec): Promise<void> {
   // Hash the very bytes ONNX Runtime will load, so nothing can change between check and use.
   const bytes = await readFile(spec.file);
+  // Always hashed, config.json sha256 or not: the hash is the model's fingerprint in the result cache key, so two
+  // different files served under one version number (stable vs canary pods sharing Redis) never share answers.
+  const actual = sha256Hex(bytes);
   if (spec.expectedSha256) {
-    const actual = sha256Hex(bytes);
     if (actual !== spec.expectedSha256) {
       reply({ kind: 'error', taskId, message: `sha256 mismatch for ${spec.file}`, integrity: { expected: spec.expectedSha256, actual } });
       return;
@@ -68,7 +70,7 @@ async function load(taskId: number, spec: SessionSpec): Promise<void> {
   sessions.set(spec.key, session);
   const metadata = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
     list.map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
-  reply({ kind: 'loaded', taskId, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata), provider, warnings, warmupMs });
+  reply({ kind: 'loaded', taskId, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata), provider, warnings, warmupMs, sha256: actual });
 }
 
 async function run(taskId: number, key: string, inputs: readonly WireTensor[], rows: readonly number[]): Promise<void> {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import app from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type ServiceConfig } from '../../src/config.js';
 import { createMetrics } from '../../src/metrics/instruments.js';
 import { metricsInferenceObserver } from '../../src/metrics/inference-events.js';
 import { loggingServerOptions } from '../../src/logging/options.js';
@@ -19,8 +19,8 @@ export interface RealService {
   readonly production: ProductionRuntime;
 }
 
-export async function realService(env: Env, logStream?: NodeJS.WritableStream): Promise<RealService> {
-  const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: logStream ? 'info' : 'silent' });
+export async function realService(env: Env, logStream?: NodeJS.WritableStream, overrides: Partial<ServiceConfig> = {}): Promise<RealService> {
+  const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: logStream ? 'info' : 'silent', ...overrides });
   const metrics = createMetrics();
   const production: ProductionRuntime = {
     config: productionConfigFromEnv(env),
