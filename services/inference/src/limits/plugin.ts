@@ -6,12 +6,14 @@
  * 2. in-flight cap → 503 + Retry-After: the replica is saturated (admission-gate.ts, below Fastify, for cost);
  * 3. per-subject rate limit (rate-limit-plugin.ts, registered after auth so the subject is known) → 429;
  * 4. element count over all inputs (preHandler, before any tensor is allocated) → 400 naming the limit.
- * The batcher's own queue cap (429) sits behind these (src/batching).
+ * The batcher's own queue cap (429) sits behind these (src/batching); its refusals are counted here too
+ * (reason queue_full), from the error they leave the infer route with.
  */
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import { routeKind } from '../auth/route-policy.js';
+import { InferenceError } from '../protocol/errors.js';
 import type { LimitsConfig } from './config.js';
 
 export interface LimitsPluginOptions {
@@ -54,6 +56,15 @@ const limitsPlugin: FastifyPluginAsync<LimitsPluginOptions> = async (app, opts) 
     reply.code(400).send({
       error: `request declares ${elements} tensor elements across its inputs; the limit is ${config.maxRequestElements} (MAX_REQUEST_ELEMENTS)`,
     });
+  });
+
+  // onError runs only for failed requests, so the success path pays nothing. On an infer route, a 429
+  // InferenceError is the batcher's full queue (the rate limit answers its 429 without throwing).
+  app.addHook('onError', (request, _reply, error, done) => {
+    if (error instanceof InferenceError && error.statusCode === 429 && routeKind(request.routeOptions.url) === 'infer') {
+      opts.rejected?.inc({ reason: 'queue_full' });
+    }
+    done();
   });
 };
 

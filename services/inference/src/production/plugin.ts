@@ -65,7 +65,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
 
   await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
   await app.register(accessLogPlugin);
-  await app.register(drainGate, { state: opts.drain });
+  await app.register(drainGate, { state: opts.drain, rejected: metrics.rejected });
   await app.register(limitsPlugin, { config: config.limits, rejected: metrics.rejected });
 
   if (config.auth.mode === 'none') {

@@ -5,7 +5,7 @@
  *    refused with 503 + Retry-After (a gateway retries them on another replica);
  * 2. every response from now on carries `Connection: close`, so no client reuses a connection we are about to
  *    close, and we wait for the requests in flight — queued in the batcher or running on a worker — to be answered
- *    and for the traffic to go quiet (no new request for 200 ms: the gateway has taken us out of rotation);
+ *    and for the traffic to go quiet (no request admitted for 200 ms: the gateway has taken us out of rotation);
  * 3. `app.close()`: Fastify stops listening, closes the (now idle) connections; onClose hooks close the worker
  *    pool, Redis and the metrics listener;
  * 4. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
@@ -13,14 +13,14 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { routeKind } from '../auth/route-policy.js';
 
 export interface DrainState {
   draining: boolean;
   /** Requests being handled (all routes); maintained by the drain gate. */
   inflight?: number;
-  /** performance.now() of the latest request received. */
+  /** performance.now() of the latest request admitted (received before the drain began). */
   lastRequestAt?: number;
 }
 
@@ -32,6 +32,8 @@ export const quietPeriodMs = 200;
 
 export interface DrainPluginOptions {
   readonly state: DrainState;
+  /** inference_rejected_total: API requests refused while draining count as reason shutting_down. */
+  readonly rejected?: Pick<Counter<'reason'>, 'inc'>;
 }
 
 const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) => {
@@ -42,14 +44,20 @@ const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) =>
   };
   // Callback-style hooks: they run on every request, and the steady state (not draining) has nothing to await.
   app.addHook('onRequest', (request, reply, done) => {
-    state.inflight = (state.inflight ?? 0) + 1;
-    state.lastRequestAt = performance.now();
-    // 'close' fires once per response, finished or aborted.
-    reply.raw.on('close', finished);
-    if (!state.draining) return done();
+    if (!state.draining) {
+      // Only requests admitted before the drain began keep it busy. Refusals and probes answered during the drain
+      // must not: a client retrying faster than quietPeriodMs would hold the drain open until
+      // SHUTDOWN_TIMEOUT_SECONDS and turn a healthy drain into exit 1.
+      state.inflight = (state.inflight ?? 0) + 1;
+      state.lastRequestAt = performance.now();
+      // 'close' fires once per response, finished or aborted.
+      reply.raw.on('close', finished);
+      return done();
+    }
     const url = request.routeOptions.url;
     if (url === '/v2/health/ready') return void reply.code(503).send({ error: 'shutting down' });
     if (routeKind(url) === 'health') return done();
+    opts.rejected?.inc({ reason: 'shutting_down' });
     reply.header('retry-after', '1');
     reply.code(503).send({ error: 'shutting down: retry on another replica' });
   });

@@ -1,0 +1,38 @@
+/**
+ * A client (or gateway) that keeps retrying against a draining replica faster than the drain's quiet period must not
+ * hold the drain open: only requests admitted before SIGTERM count, so the process exits 0 soon after the last of
+ * them, not 1 at SHUTDOWN_TIMEOUT_SECONDS.
+ */
+import { describe, expect, it } from 'vitest';
+import { demoInfer, spawnService } from './production-support/real-service.js';
+
+describe('drain under a retry storm', () => {
+  it('exits 0 long before SHUTDOWN_TIMEOUT_SECONDS while refused requests and probes keep arriving', async () => {
+    const timeoutSeconds = 6;
+    const service = await spawnService({ AUTH_MODE: 'none', CACHE_ENABLED: 'false', SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds), LOG_LEVEL: 'warn' });
+    let exited = false;
+    const exit = service.exited.then((code) => {
+      exited = true;
+      return code;
+    });
+    const body = JSON.stringify(demoInfer(1));
+    const statuses: number[] = [];
+    // Each loop retries at once, whatever the answer: 503 while draining, a refused connection after the close.
+    const hammer = async (path: string, init?: RequestInit) => {
+      while (!exited) {
+        statuses.push(await fetch(`${service.url}${path}`, init).then(async (r) => (await r.arrayBuffer(), r.status), () => 0));
+      }
+    };
+    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    const loops = [hammer('/v2/models/demo/infer', post), hammer('/v2/models/demo/infer', post), hammer('/v2/health/ready'), hammer('/v2/health/live')];
+    await new Promise((r) => setTimeout(r, 300));
+    const sigtermAt = performance.now();
+    service.child.kill('SIGTERM');
+    const code = await exit;
+    const drainMs = performance.now() - sigtermAt;
+    await Promise.all(loops);
+    expect(statuses).toContain(503); // the storm reached the draining server
+    expect(code).toBe(0);
+    expect(drainMs).toBeLessThan((timeoutSeconds * 1000) / 2);
+  });
+});
