@@ -57,5 +57,8 @@ describe.runIf(redisAvailable)('rate limit in Redis', () => {
     for (let i = 0; i < 6; i++) local.push((await call(replicas[0]!)).statusCode);
     expect(local.every((s) => s === 200 || s === 429)).toBe(true);
     expect(local).toContain(429); // still limited, per replica
+    // The fallback is not silent: every failed Redis call is counted.
+    const text = await replicas[0]!.metrics.registry.metrics();
+    expect(Number(/inference_cache_errors_total\{operation="rate_limit"\} (\d+)/.exec(text)?.[1] ?? 0)).toBeGreaterThanOrEqual(6);
   });
 });

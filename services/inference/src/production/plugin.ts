@@ -78,7 +78,12 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
 
   if (config.limits.ratePerSecond > 0) {
     const local = new TokenBuckets(config.limits.ratePerSecond, config.limits.burst);
-    const limiter: RateLimiter = redis ? new RedisWindowLimiter(redis, config.limits.burst, local) : local;
+    // A Redis failure falls back to the local buckets; counted with the cache's Redis errors (same Redis) and logged.
+    const onRedisError = (error: unknown): void => {
+      metrics.cacheErrors.inc({ operation: 'rate_limit' });
+      app.log.debug({ err: error }, 'rate limit: redis failed; limiting locally');
+    };
+    const limiter: RateLimiter = redis ? new RedisWindowLimiter(redis, config.limits.burst, local, onRedisError) : local;
     await app.register(rateLimitPlugin, { limiter, rejected: metrics.rejected });
   }
 
