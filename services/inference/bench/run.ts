@@ -9,8 +9,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuDelta, processCpu } from './cpu-accounting.js';
 import { runLoad } from './load-generator.js';
@@ -26,11 +28,15 @@ const bodies = demoBodies(512);
 const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
 // The production layer stays on (metrics, limits, logs) except the result cache, which would answer repeated
 // bodies without inference; auth is off because the load generator carries no token.
-const env = { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', AUTH_MODE: 'none', CACHE_ENABLED: 'false', METRICS_PORT: '0' };
+const env = { ...process.env, HOST: '127.0.0.1', AUTH_MODE: 'none', CACHE_ENABLED: 'false', METRICS_PORT: '0' };
+// The deployed service logs at its default level (info: one ECS audit record per inference call) into a file, as a
+// container runtime would collect stdout; the reference servers have no audit log and run at warn.
+const serviceLog = join(tmpdir(), 'inference-bench-service.log');
+const quiet = { LOG_LEVEL: 'warn' };
 
 /** Runs a TypeScript entry under node + tsx directly, so that child.pid is the server process itself. */
-const startTs = (entry: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', file(entry), ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+const startTs = (entry: string, args: string[], extraEnv: Record<string, string> = {}, stdout: 'inherit' | number = 'inherit'): ChildProcess =>
+  spawn(process.execPath, ['--import', 'tsx', file(entry), ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', stdout, 'inherit'] });
 
 async function waitForReady(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -103,9 +109,11 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
   return JSON.parse(out.trim().split('\n').pop() ?? '[]') as BenchReport['inProcess'];
 }
 
-const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080', METRICS_PORT: '38081' }), 38080, 38081);
-const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '38070' }), 38070);
-const naive = await measure('naive', startTs('bench/naive-server.ts', ['38090', modelFile]), 38090);
+const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080', METRICS_PORT: '38081' }, openSync(serviceLog, 'w')), 38080, 38081);
+const auditRecords = readFileSync(serviceLog, 'utf8').split('\n').filter((line) => line.includes('"inference audit"')).length;
+console.log(`service: ${auditRecords} audit records in ${serviceLog}`);
+const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '38070', ...quiet }), 38070);
+const naive = await measure('naive', startTs('bench/naive-server.ts', ['38090', modelFile], quiet), 38090);
 console.log('in-process limit: batch sweep');
 const inProcess = await inProcessLimit();
 const best = inProcess.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
@@ -120,7 +128,7 @@ const report: BenchReport = {
     loadAverageAtStart,
     loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
   },
-  settings: { seconds, connections, sequenceLength: benchSequenceLength, workerThreads: process.env.WORKER_THREADS ?? 'default', intraOpThreads: process.env.INTRA_OP_THREADS ?? 'default' },
+  settings: { seconds, connections, sequenceLength: benchSequenceLength, serviceLogLevel: process.env.LOG_LEVEL ?? 'info (default)', serviceAuditRecords: auditRecords, workerThreads: process.env.WORKER_THREADS ?? 'default', intraOpThreads: process.env.INTRA_OP_THREADS ?? 'default' },
   service,
   core,
   naive,
