@@ -11,6 +11,7 @@ import { modelMetadataRoutes } from './routes/model-metadata.js';
 import { modelLookup } from './production/model-lookup.js';
 import productionPlugin from './production/plugin.js';
 import type { ProductionRuntime } from './production/runtime.js';
+import { repositoryRoutes } from './routes/repository.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
@@ -84,6 +85,7 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   await fastify.register(serverMetadataRoutes);
   await fastify.register(modelMetadataRoutes);
   await fastify.register(inferRoutes);
+  await fastify.register(repositoryRoutes);
 }
 
 export default fp(inferenceApp, { name: 'inference-app', fastify: '5.x' });

@@ -1,13 +1,12 @@
-import { slo } from '../../../../policies/slo.js';
-import { resolveBatchSettings, type BatchDefaults } from '../batching/batch-settings.js';
-import { DynamicBatcher } from '../batching/dynamic-batcher.js';
+import type { BatchDefaults } from '../batching/batch-settings.js';
 import type { InferenceEvents } from '../batching/observer.js';
-import { notFound, unavailable } from '../protocol/errors.js';
-import type { TensorSpec } from '../protocol/types.js';
+import { InferenceError, notFound, unavailable } from '../protocol/errors.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import { IntegrityError } from './integrity.js';
 import { scanRepository, type ModelEntry } from './scan-repository.js';
-import { tensorSpecs } from './tensor-specs.js';
+import { loadVersion, type ServedVersion } from './version-loader.js';
+
+export type { ServedVersion } from './version-loader.js';
 
 /** Structured logger subset (pino / Fastify's logger fit). */
 export interface RegistryLog {
@@ -27,26 +26,6 @@ export interface RegistryOptions {
   readonly warmupDynamicDim: number;
 }
 
-/** One model version as served: its state, and once ready its tensors and batcher. */
-export interface ServedVersion {
-  readonly model: string;
-  readonly version: number;
-  readonly file: string;
-  state: 'loading' | 'ready' | 'unavailable';
-  /** Why the version is unavailable. */
-  reason?: string;
-  inputs?: readonly TensorSpec[];
-  outputs?: readonly TensorSpec[];
-  batcher?: DynamicBatcher;
-  /** Execution providers in use, e.g. "cpu" or "cuda:0,cpu". */
-  provider?: string;
-  /**
-   * SHA-256 (hex) of the model file as loaded, whether or not config.json pins one. The result cache keys on it,
-   * since one version number may name different files on different pods (a retrained model on the canary).
-   */
-  sha256?: string;
-}
-
 export interface ServedModel {
   readonly name: string;
   /** Set when the whole model cannot be served (invalid config.json, no versions). */
@@ -54,14 +33,42 @@ export interface ServedModel {
   readonly versions: ReadonlyMap<number, ServedVersion>;
 }
 
+/** Outcome of reloading one model (POST /v2/repository/models/{model}/load). */
+export interface ReloadReport {
+  readonly model: string;
+  /** Every version now known, after the swap. */
+  readonly versions: ReadonlyArray<{ readonly version: number; readonly state: ServedVersion['state']; readonly sha256?: string; readonly reason?: string }>;
+  /** Versions the policy no longer selects (removed from disk, pushed out by `latest`), unloaded once idle. */
+  readonly retired: readonly number[];
+  /** Versions that failed to load; one that served before keeps serving its previous load. */
+  readonly failed: ReadonlyArray<{ readonly version: number; readonly reason: string; readonly previousKeepsServing: boolean }>;
+}
+
+interface ModelSlot {
+  readonly name: string;
+  readonly error?: string;
+  readonly versions: Map<number, ServedVersion>;
+}
+
+/**
+ * How long a replaced version stays loaded after its batcher went idle: requests that resolved it just before the
+ * swap may still be in interceptors (fault delay, cache lookup) on their way to its batcher.
+ */
+const retireGraceMs = 1000;
+
 /**
  * The models the service serves: scans the repository, loads and warms up every selected version in the worker
  * pool, and answers lookups. A version that fails (integrity mismatch, unreadable file, unsupported tensor
- * type) is kept as `unavailable` with its reason; everything else keeps serving.
+ * type) is kept as `unavailable` with its reason; everything else keeps serving. `reload(model)` re-reads one
+ * model from the repository and swaps in what loads, the old load serving until the new one is warmed up.
  */
 export class ModelRegistry {
-  private readonly models = new Map<string, ServedModel>();
+  private readonly models = new Map<string, ModelSlot>();
+  /** Runner key (worker sessions) of each served version: a reload loads under a new key beside the old one. */
+  private readonly runnerKeys = new WeakMap<ServedVersion, string>();
   private loaded = false;
+  private reloading = false;
+  private generation = 0;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -83,9 +90,38 @@ export class ModelRegistry {
     }
     // One version at a time: loading is CPU-heavy and the event loop must keep answering liveness probes.
     for (const entry of entries) {
-      for (const v of entry.versions) await this.loadVersion(entry, v.version, v.problem);
+      const versions = this.models.get(entry.name)?.versions;
+      for (const v of entry.versions) {
+        const placeholder = versions?.get(v.version);
+        if (!versions || !placeholder) continue;
+        const key = `${entry.name}:${v.version}`;
+        try {
+          if (v.problem) throw new Error(v.problem);
+          versions.set(v.version, await this.load(entry, v.version, v.file, key));
+        } catch (error) {
+          Object.assign(placeholder, { state: 'unavailable', reason: this.refused(entry.name, v.version, v.file, key, error, '') });
+          this.options.events.modelReady({ model: entry.name, version: v.version, ready: false, reason: placeholder.reason });
+        }
+      }
     }
     this.loaded = true;
+  }
+
+  /**
+   * Re-reads `name` from the repository (config.json, versions on disk, their bytes) and loads every selected
+   * version afresh under a new runner key; each swaps in once loaded and warmed up, and the load it replaces is
+   * unloaded when idle. A version that fails keeps its previous load serving. Versions the policy no longer
+   * selects are retired, unless something failed. One reload at a time: a concurrent one is refused with 409.
+   */
+  async reload(name: string): Promise<ReloadReport> {
+    if (!this.loaded) throw new InferenceError(409, 'models are still loading; reload once /v2/health/ready answers');
+    if (this.reloading) throw new InferenceError(409, 'a model reload is already running; retry when it has finished');
+    this.reloading = true;
+    try {
+      return await this.reloadModel(name);
+    } finally {
+      this.reloading = false;
+    }
   }
 
   /**
@@ -125,41 +161,89 @@ export class ModelRegistry {
     return found;
   }
 
-  private async loadVersion(entry: ModelEntry, version: number, problem: string | undefined): Promise<void> {
-    const served = this.models.get(entry.name)?.versions.get(version);
-    const config = entry.config;
-    if (!served || !config) return;
-    const key = `${entry.name}:${version}`;
-    try {
-      if (problem) throw new Error(problem);
-      const expectedSha256 = config.sha256.get(version);
-      const reply = await this.options.pool.load({
-        key,
-        file: served.file,
-        ...(expectedSha256 !== undefined && { expectedSha256 }),
-        executionProviders: config.executionProviders,
-        gpuRequired: config.gpuRequired,
-        intraOpThreads: this.options.intraOpThreads,
-        warmupBatch: slo.batch.min,
-        warmupDynamicDim: this.options.warmupDynamicDim,
-      });
-      const { inputs, outputs, batchable } = tensorSpecs(reply.inputs, reply.outputs);
-      const settings = resolveBatchSettings(config.batching, this.options.batchDefaults, batchable, {
-        rows: batchable ? slo.batch.min : 1,
-        ms: reply.warmupMs,
-      });
-      const target = { model: entry.name, version, key, inputs };
-      Object.assign(served, { inputs, outputs, provider: reply.provider, sha256: reply.sha256, state: 'ready' });
-      served.batcher = new DynamicBatcher(target, settings, this.options.pool, this.options.events);
-      this.options.log.info({ model: entry.name, version, provider: reply.provider, batching: settings, warmupMs: Number(reply.warmupMs.toFixed(2)) }, `model ${key} ready`);
-      this.options.events.modelReady({ model: entry.name, version, ready: true });
-    } catch (error) {
-      this.options.pool.unload(key);
-      served.state = 'unavailable';
-      served.reason = (error as Error).message;
-      const details = error instanceof IntegrityError ? { file: error.file, expected: error.expected, actual: error.actual } : { file: served.file };
-      this.options.log.error({ model: entry.name, version, ...details }, `model ${key} refused: ${served.reason}`);
-      this.options.events.modelReady({ model: entry.name, version, ready: false, reason: served.reason });
+  private async reloadModel(name: string): Promise<ReloadReport> {
+    const entry = (await scanRepository(this.options.repository)).find((e) => e.name === name);
+    if (!entry) throw notFound(`model '${name}' is not in the model repository ${this.options.repository}`);
+    const current = this.models.get(name);
+    for (const warning of entry.warnings) this.options.log.warn({ model: name }, warning);
+    if (entry.error !== undefined || !entry.config) {
+      const kept = current ? 'the versions loaded before keep serving' : 'nothing was loaded';
+      throw new InferenceError(422, `model '${name}' cannot be loaded: ${entry.error ?? 'no config'}; ${kept}`);
     }
+    const versions = new Map(current?.versions ?? []);
+    const replaced: ServedVersion[] = [];
+    const failed: Array<ReloadReport['failed'][number]> = [];
+    for (const v of entry.versions) {
+      const previous = versions.get(v.version);
+      const key = `${name}:${v.version}#${++this.generation}`;
+      try {
+        if (v.problem) throw new Error(v.problem);
+        versions.set(v.version, await this.load(entry, v.version, v.file, key));
+        if (previous) replaced.push(previous);
+      } catch (error) {
+        const previousKeepsServing = previous?.state === 'ready';
+        const reason = this.refused(name, v.version, v.file, key, error, previousKeepsServing ? '; the previous load keeps serving' : '');
+        failed.push({ version: v.version, reason, previousKeepsServing });
+        if (previousKeepsServing) continue;
+        versions.set(v.version, { model: name, version: v.version, file: v.file, state: 'unavailable', reason });
+        this.options.events.modelReady({ model: name, version: v.version, ready: false, reason });
+      }
+    }
+    const selected = new Set(entry.versions.map((v) => v.version));
+    // A failed reload must not also take away versions that still serve (say `latest: 1` and a corrupt new file).
+    const retired = failed.length > 0 ? [] : [...versions.keys()].filter((v) => !selected.has(v)).sort((a, b) => a - b);
+    for (const version of retired) {
+      replaced.push(versions.get(version) as ServedVersion);
+      versions.delete(version);
+      this.options.events.modelReady({ model: name, version, ready: false, reason: 'retired by reload' });
+    }
+    this.models.set(name, { name, versions });
+    for (const old of replaced) void this.retire(old);
+    this.options.log.info({ model: name, retired, failed: failed.map((f) => f.version) }, `model ${name} reloaded`);
+    const report = [...versions.values()].sort((a, b) => a.version - b.version);
+    return {
+      model: name,
+      versions: report.map((v) => ({ version: v.version, state: v.state, ...(v.sha256 !== undefined && { sha256: v.sha256 }), ...(v.reason !== undefined && { reason: v.reason }) })),
+      retired,
+      failed,
+    };
+  }
+
+  /** Loads one version under `key`; logs and reports it ready. Throws (after unloading `key`) on failure. */
+  private async load(entry: ModelEntry, version: number, file: string, key: string): Promise<ServedVersion> {
+    const config = entry.config;
+    if (!config) throw new Error(`model ${entry.name} has no usable config.json`);
+    const { served, settings, warmupMs } = await loadVersion(this.options, { model: entry.name, version, file, key, config });
+    this.runnerKeys.set(served, key);
+    this.options.log.info(
+      { model: entry.name, version, provider: served.provider, sha256: served.sha256, batching: settings, warmupMs: Number(warmupMs.toFixed(2)) },
+      `model ${entry.name}:${version} ready`,
+    );
+    this.options.events.modelReady({ model: entry.name, version, ready: true });
+    return served;
+  }
+
+  /** Unloads a failed load, logs why (file, expected and actual hash on an integrity mismatch), returns the reason. */
+  private refused(model: string, version: number, file: string, key: string, error: unknown, suffix: string): string {
+    this.options.pool.unload(key);
+    const reason = (error as Error).message;
+    const details = error instanceof IntegrityError ? { file: error.file, expected: error.expected, actual: error.actual } : { file };
+    this.options.log.error({ model, version, ...details }, `model ${model}:${version} refused: ${reason}${suffix}`);
+    return reason;
+  }
+
+  /** Unloads a replaced version from the workers once nothing is queued for it any more. */
+  private async retire(old: ServedVersion): Promise<void> {
+    const key = this.runnerKeys.get(old);
+    if (key === undefined) return;
+    const batcher = old.batcher;
+    if (batcher) {
+      do {
+        await batcher.idle();
+        await new Promise((resolve) => setTimeout(resolve, retireGraceMs).unref());
+      } while (batcher.queueDepth > 0);
+      await batcher.idle();
+    }
+    this.options.pool.unload(key);
   }
 }
