@@ -4,7 +4,7 @@
  * keeps the old load serving when the new one fails its integrity check, refuses a concurrent reload with 409, and
  * unloads what it replaced from the workers.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/model-repository/integrity.js';
@@ -131,5 +131,17 @@ describe('POST /v2/repository/models/{model}/load', () => {
 
   it('checks the hash it reports against the file on disk', async () => {
     expect(fx.app.modelRegistry.resolve('pair', '2').sha256).toBe(sha256Hex(pairModel(9)));
+  });
+
+  it('answers 422 naming the repository when it cannot be read, and keeps serving', async () => {
+    await rename(repo.root, `${repo.root}-moved`);
+    try {
+      const res = await load('pair');
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as { error: string }).error).toContain(`model repository ${repo.root} cannot be read`);
+      expect(await inferPair()).toEqual({ status: 200, version: '2', sum: times(9) });
+    } finally {
+      await rename(`${repo.root}-moved`, repo.root);
+    }
   });
 });

@@ -162,7 +162,10 @@ export class ModelRegistry {
   }
 
   private async reloadModel(name: string): Promise<ReloadReport> {
-    const entry = (await scanRepository(this.options.repository)).find((e) => e.name === name);
+    const entries = await scanRepository(this.options.repository).catch((error: Error) => {
+      throw new InferenceError(422, `${error.message}; nothing was reloaded`);
+    });
+    const entry = entries.find((e) => e.name === name);
     if (!entry) throw notFound(`model '${name}' is not in the model repository ${this.options.repository}`);
     const current = this.models.get(name);
     for (const warning of entry.warnings) this.options.log.warn({ model: name }, warning);
