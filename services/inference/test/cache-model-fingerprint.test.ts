@@ -70,6 +70,36 @@ describe.runIf(redisAvailable)('result cache key carries the model fingerprint',
     expect(sumOf(twin.payload)).toEqual([4, 6, 8]);
   });
 
+  it('a reload during the cache lookup does not store the new answer under the old fingerprint', async () => {
+    const service = await serviceWithScale(1);
+    const repo = repos.at(-1)!;
+    try {
+      const same = { ...body, inputs: body.inputs.map((i) => ({ ...i, data: i.data.map((x) => x + 10) })) };
+      const ask = () => service.app.inject({ method: 'POST', url: '/v2/models/pair/versions/1/infer', payload: same });
+      redis.pause(); // the lookup's GET now waits: the window a reload can fall into
+      let answered: ReturnType<typeof ask> | undefined;
+      try {
+        answered = ask();
+        await new Promise((r) => setTimeout(r, 200));
+        await repo.addVersion('pair', 1, pairModel(4));
+        expect((await service.app.modelRegistry.reload('pair')).failed).toEqual([]);
+      } finally {
+        redis.resume();
+      }
+      const during = await answered!;
+      expect(during.headers['x-inference-cache']).toBe('miss');
+      expect(sumOf(during.payload)).toEqual([88, 92, 96]); // computed by the scale-4 model
+      await new Promise((r) => setTimeout(r, 300)); // a store (if any) is fire-and-forget
+      await repo.addVersion('pair', 1, pairModel(1)); // back to the first bytes and fingerprint
+      expect((await service.app.modelRegistry.reload('pair')).failed).toEqual([]);
+      const after = await ask();
+      expect(after.headers['x-inference-cache']).toBe('miss');
+      expect(sumOf(after.payload)).toEqual([22, 23, 24]);
+    } finally {
+      await service.app.close();
+    }
+  });
+
   it('the served version reports the SHA-256 of the bytes it loaded', () => {
     const sha = (service: RealService) => service.app.modelRegistry.resolve('pair', '1').sha256;
     expect(sha(stable)).toMatch(/^[0-9a-f]{64}$/);

@@ -86,6 +86,10 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     const entry = pending.get(request);
     if (entry === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     pending.delete(request);
+    // A model reload may have swapped the version's bytes between the lookup (a Redis round trip) and the handler:
+    // store only while the key still names the model that is served, or the old fingerprint would get the new answer.
+    const { model, version } = modelParams(request.params);
+    if (model === undefined || opts.resolveVersion(model, version) !== entry.scope.version) return payload;
     const template = cutId(payload, entry.id);
     if (template !== undefined) void opts.cache.set(entry.key, entry.scope, encodeTemplate(template));
     return payload;

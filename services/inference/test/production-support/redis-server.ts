@@ -43,6 +43,9 @@ export interface RedisProcess {
   stop(): Promise<void>;
   /** SIGKILL: the outage a test wants to survive. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: Redis hangs (commands wait) without dropping connections. */
+  pause(): void;
+  resume(): void;
 }
 
 export async function startRedis(port?: number, extraArgs: readonly string[] = []): Promise<RedisProcess> {
@@ -62,6 +65,12 @@ export async function startRedis(port?: number, extraArgs: readonly string[] = [
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
   };
 }
