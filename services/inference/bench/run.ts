@@ -109,11 +109,13 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
   return JSON.parse(out.trim().split('\n').pop() ?? '[]') as BenchReport['inProcess'];
 }
 
-const service = await measure('service', startTs('src/server.ts', [], { PORT: '38080', METRICS_PORT: '38081' }, openSync(serviceLog, 'w')), 38080, 38081);
+// Ports below Linux's ephemeral range (32768–60999): the generator's own client sockets take ephemeral ports, and
+// one of them holding 38070 made the next server's listen fail with EADDRINUSE.
+const service = await measure('service', startTs('src/server.ts', [], { PORT: '28080', METRICS_PORT: '28081' }, openSync(serviceLog, 'w')), 28080, 28081);
 const auditRecords = readFileSync(serviceLog, 'utf8').split('\n').filter((line) => line.includes('"inference audit"')).length;
 console.log(`service: ${auditRecords} audit records in ${serviceLog}`);
-const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '38070', ...quiet }), 38070);
-const naive = await measure('naive', startTs('bench/naive-server.ts', ['38090', modelFile], quiet), 38090);
+const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '28070', ...quiet }), 28070);
+const naive = await measure('naive', startTs('bench/naive-server.ts', ['28090', modelFile], quiet), 28090);
 console.log('in-process limit: batch sweep');
 const inProcess = await inProcessLimit();
 const best = inProcess.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
