@@ -5,7 +5,8 @@
  *    refused with 503 + Retry-After (a gateway retries them on another replica);
  * 2. every response from now on carries `Connection: close`, so no client reuses a connection we are about to
  *    close, and we wait for the requests in flight — queued in the batcher or running on a worker — to be answered
- *    and for the traffic to go quiet (no request admitted for 200 ms: the gateway has taken us out of rotation);
+ *    and for the traffic to go quiet (no request for 200 ms: the gateway has taken us out of rotation; a client that
+ *    keeps retrying holds this for at most quietWaitCapMs);
  * 3. `app.close()`: Fastify stops listening, closes the (now idle) connections; onClose hooks close the worker
  *    pool, Redis and the metrics listener;
  * 4. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
@@ -22,6 +23,8 @@ export interface DrainState {
   inflight?: number;
   /** performance.now() of the latest request admitted (received before the drain began). */
   lastRequestAt?: number;
+  /** performance.now() of the latest request received at all, refusals and probes during the drain included. */
+  lastSeenAt?: number;
 }
 
 /**
@@ -29,6 +32,14 @@ export interface DrainState {
  * until no request has arrived for this long before closing.
  */
 export const quietPeriodMs = 200;
+
+/**
+ * How long, once nothing is in flight, the drain keeps waiting for refused requests and probes to stop arriving.
+ * Closing while a client is still sending resets its connection (ECONNRESET, where it should have seen a 503 or a
+ * refused connection); a client retrying faster than quietPeriodMs must not hold the drain until
+ * SHUTDOWN_TIMEOUT_SECONDS either, so the wait for that quiet is capped.
+ */
+export const quietWaitCapMs = 5 * quietPeriodMs;
 
 export interface DrainPluginOptions {
   readonly state: DrainState;
@@ -44,6 +55,7 @@ const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) =>
   };
   // Callback-style hooks: they run on every request, and the steady state (not draining) has nothing to await.
   app.addHook('onRequest', (request, reply, done) => {
+    state.lastSeenAt = performance.now();
     if (!state.draining) {
       // Only requests admitted before the drain began keep it busy. Refusals and probes answered during the drain
       // must not: a client retrying faster than quietPeriodMs would hold the drain open until
@@ -67,10 +79,24 @@ const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) =>
   });
 };
 
-/** Resolves when no request is in flight and none arrived for quietPeriodMs (polling: drains are rare and short). */
+/**
+ * Resolves when no admitted request is in flight, none was admitted for quietPeriodMs, and no request at all arrived
+ * for quietPeriodMs — that last condition waived after quietWaitCapMs of nothing in flight (polling: drains are rare
+ * and short).
+ */
 async function settled(state: DrainState): Promise<void> {
-  const busy = () => (state.inflight ?? 0) > 0 || performance.now() - (state.lastRequestAt ?? 0) < quietPeriodMs;
-  while (busy()) await new Promise((r) => setTimeout(r, 20));
+  let idleSince: number | undefined;
+  for (;;) {
+    const now = performance.now();
+    if ((state.inflight ?? 0) > 0) idleSince = undefined;
+    else {
+      idleSince ??= now;
+      const admittedQuiet = now - (state.lastRequestAt ?? 0) >= quietPeriodMs;
+      const trafficQuiet = now - (state.lastSeenAt ?? 0) >= quietPeriodMs || now - idleSince >= quietWaitCapMs;
+      if (admittedQuiet && trafficQuiet) return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export const drainGate = fp(drainPlugin, { name: 'inference-drain', fastify: '5.x' });
