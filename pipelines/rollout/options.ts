@@ -76,15 +76,26 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     settleSeconds: positive('settle', values.settle, 30),
     verifyBeforeFirstExposure: !values['no-verify'],
     reportDir: values['report-dir'] ?? 'rollout-report',
-    kubernetes: {
-      namespace: values.namespace ?? namespaces.inference,
-      route: values.route ?? 'inference',
-      stableService: serviceName('stable'),
-      canaryService: serviceName('canary'),
-      stableDeployment: serviceName('stable'),
-      canaryDeployment: serviceName('canary'),
-      container: inferenceContainerName,
-      ...((values.context ?? environment.kubeContext) ? { context: values.context ?? environment.kubeContext } : {}),
-    },
+    kubernetes: kubernetesTarget(values.context ?? environment.kubeContext, values),
+  };
+}
+
+/**
+ * The objects the Kubernetes shifter acts on: the names the stacks create, with `--namespace`/`--route` overrides.
+ * Shared by the rollout driver and the one-command rollback so both act on the same route and Deployments.
+ */
+export function kubernetesTarget(
+  context: string | undefined,
+  overrides: { readonly namespace?: string | undefined; readonly route?: string | undefined },
+): KubernetesShifterOptions {
+  return {
+    namespace: overrides.namespace ?? namespaces.inference,
+    route: overrides.route ?? 'inference',
+    stableService: serviceName('stable'),
+    canaryService: serviceName('canary'),
+    stableDeployment: serviceName('stable'),
+    canaryDeployment: serviceName('canary'),
+    container: inferenceContainerName,
+    ...(context ? { context } : {}),
   };
 }

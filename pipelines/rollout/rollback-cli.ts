@@ -4,18 +4,16 @@
  * rollback; see docs/runbooks/rollback.md for when to use it and what to do next.
  */
 import { parseArgs } from 'node:util';
-import { serviceName } from '../../stacks/components/inference/index.js';
-import { namespaces } from '../../stacks/components/namespaces/names.js';
-import { inferenceContainerName } from '../../stacks/components/observability/alert-rules.js';
 import { loadEnvironment } from '../../stacks/environments/index.js';
+import { kubernetesTarget } from './options.js';
 import { KubernetesShifter } from './shifters/kubernetes.js';
 
 try {
   const { values } = parseArgs({
     options: {
       env: { type: 'string' },
-      namespace: { type: 'string', default: namespaces.inference },
-      route: { type: 'string', default: 'inference' },
+      namespace: { type: 'string' },
+      route: { type: 'string' },
       context: { type: 'string' },
     },
     strict: true,
@@ -23,16 +21,7 @@ try {
   if (!values.env) throw new Error('--env is required, e.g. npm run rollback -- --env=prod');
   const environment = loadEnvironment(values.env);
   const context = values.context ?? environment.kubeContext;
-  const shifter = new KubernetesShifter({
-    namespace: values.namespace ?? namespaces.inference,
-    route: values.route ?? 'inference',
-    stableService: serviceName('stable'),
-    canaryService: serviceName('canary'),
-    stableDeployment: serviceName('stable'),
-    canaryDeployment: serviceName('canary'),
-    container: inferenceContainerName,
-    ...(context ? { context } : {}),
-  });
+  const shifter = new KubernetesShifter(kubernetesTarget(context, values));
   console.log(`rollback: ${shifter.description}: canary weight → 0`);
   await shifter.setCanaryWeight(0);
   await shifter.waitUntilReady(0, 60_000);
