@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { hasKubectl } from '../lib/kubectl.js';
 import { describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../../stacks/environments/index.js';
 import { imageDigest, releaseDrift } from './check-drift.js';
@@ -50,18 +51,6 @@ describe('release drift between the environment data and the cluster', () => {
     expect((failure as { stderr: string }).stderr).toContain('--track must be stable or all, got "canary"');
   });
 });
-
-const hasKubectl = (() => {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasKubectl && process.env['CI'] === 'true') {
-  throw new Error('kubectl is not on PATH: run `bash scripts/setup-tools.sh` (CI must run this file, not skip it)');
-}
 
 describe.skipIf(!hasKubectl)('check-drift under real kubectl without a reachable cluster', () => {
   it('exits 2 and says why instead of reporting "no drift"', async () => {
