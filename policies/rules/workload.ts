@@ -21,35 +21,42 @@ import { checkov, checkovTf, kubeLinter, repo, seed } from './sources.js';
  */
 const runsToCompletion = (kind: string): boolean => kind === 'job' || kind === 'cron_job';
 
-const liveness: Rule = {
-  id: 'workload.liveness-probe',
-  rationale: 'Without a liveness probe a hung process keeps its pod and keeps receiving traffic until a human notices.',
-  sources: [checkov('CKV_K8S_8', 'Liveness Probe Should be Configured'), checkovTf('CKV_K8S_8', 'LivenessProbe.py'), kubeLinter('no-liveness-probe')],
-  refs: ['CKV_K8S_8', 'kube-linter:no-liveness-probe'],
-  fix: 'Add liveness_probe (http_get on /v2/health/live for the inference service).',
-  check: (ctx) =>
-    eachContainer(ctx, (c, w) => {
-      if (runsToCompletion(w.kind)) return undefined;
-      const has = block(c.body, 'liveness_probe') !== undefined;
-      if (w.partial && !has) return undefined; // the operator defines the probe
-      return { ok: has, message: has ? 'liveness probe set' : 'no liveness probe' };
-    }, { includeInit: false }),
-};
+/** CKV_K8S_8 / CKV_K8S_9: one shape for both probes; Jobs are skipped and operator-managed pods may omit them. */
+function probeRule(probe: 'liveness' | 'readiness', ref: string, title: string, file: string, rationale: string, fix: string): Rule {
+  const attribute = `${probe}_probe`;
+  return {
+    id: `workload.${probe}-probe`,
+    rationale,
+    sources: [checkov(ref, title), checkovTf(ref, file), kubeLinter(`no-${probe}-probe`)],
+    refs: [ref, `kube-linter:no-${probe}-probe`],
+    fix,
+    check: (ctx) =>
+      eachContainer(ctx, (c, w) => {
+        if (runsToCompletion(w.kind)) return undefined;
+        const has = block(c.body, attribute) !== undefined;
+        if (w.partial && !has) return undefined; // the operator defines the probe
+        return { ok: has, message: has ? `${probe} probe set` : `no ${probe} probe` };
+      }, { includeInit: false }),
+  };
+}
 
-const readiness: Rule = {
-  id: 'workload.readiness-probe',
-  rationale: 'Without a readiness probe a pod receives traffic before its model is loaded.',
-  sources: [checkov('CKV_K8S_9', 'Readiness Probe Should be Configured'), checkovTf('CKV_K8S_9', 'ReadinessProbe.py'), kubeLinter('no-readiness-probe')],
-  refs: ['CKV_K8S_9', 'kube-linter:no-readiness-probe'],
-  fix: 'Add readiness_probe (http_get on /v2/health/ready for the inference service).',
-  check: (ctx) =>
-    eachContainer(ctx, (c, w) => {
-      if (runsToCompletion(w.kind)) return undefined;
-      const has = block(c.body, 'readiness_probe') !== undefined;
-      if (w.partial && !has) return undefined; // the operator defines the probe
-      return { ok: has, message: has ? 'readiness probe set' : 'no readiness probe' };
-    }, { includeInit: false }),
-};
+const liveness = probeRule(
+  'liveness',
+  'CKV_K8S_8',
+  'Liveness Probe Should be Configured',
+  'LivenessProbe.py',
+  'Without a liveness probe a hung process keeps its pod and keeps receiving traffic until a human notices.',
+  'Add liveness_probe (http_get on /v2/health/live for the inference service).',
+);
+
+const readiness = probeRule(
+  'readiness',
+  'CKV_K8S_9',
+  'Readiness Probe Should be Configured',
+  'ReadinessProbe.py',
+  'Without a readiness probe a pod receives traffic before its model is loaded.',
+  'Add readiness_probe (http_get on /v2/health/ready for the inference service).',
+);
 
 function resourceRule(id: string, kind: 'requests' | 'limits', resource: 'cpu' | 'memory', ref: string, tfRef: string, tfFile: string, why: string): Rule {
   return {
