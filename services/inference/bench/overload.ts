@@ -10,31 +10,51 @@
  * capacity was measured (Little's law: more admitted means proportionally more queueing per admitted request).
  * Latency is compared server side (the Server-Timing header) in both runs, since the generator's own queueing at
  * 10× is not the server's.
- * With taskset and ≥ 2 cores, the server is pinned to CPU 0 and this generator to CPU 1 (BENCH_PIN=0 to disable),
- * so the generator's own work at 10× cannot steal the server's CPU and both runs give the server the same budget.
+ * Both runs use the same CPU pinning (BENCH_TOPOLOGY below), so they give the server the same budget.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism, setPriority } from 'node:os';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { runOpenLoop } from './load-generator.js';
 import { demoBodies } from './workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const factor = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 10);
+/** Keep-alive connections the flood arrives on, like a gateway's upstream pool to one replica. */
+const overloadConnections = Number(process.env.BENCH_OVERLOAD_CONNECTIONS ?? 256);
 const port = 18180;
 const root = new URL('..', import.meta.url);
 const base = `http://127.0.0.1:${port}`;
-const bodies = demoBodies(512);
+/**
+ * 128 tokens per request by default (a paragraph of domain text), not the 32 of `npm run bench`: at 32 tokens one
+ * worker serves ~2000 req/s, and 10× that is more than this Node generator can send from a shared core.
+ */
+const sequence = Number(process.env.BENCH_SEQUENCE ?? 128);
+const bodies = demoBodies(512, sequence);
 
+/**
+ * Where the server's threads run (BENCH_TOPOLOGY):
+ * - `shared`: the whole server on CPU 0 and this generator on CPU 1 — the event loop that refuses and the
+ *   ONNX Runtime worker that computes share one core, as in a CPU-only pod with a 1-CPU limit;
+ * - `model-core` (default): the worker thread that runs ONNX Runtime alone on CPU 1, the event loop (with V8's and libuv's
+ *   helper threads) and this generator on CPU 0 — the model computes on a device the event loop does not share, as on
+ *   a GPU node; the generator shares CPU 0 at nice 19, so it runs on what the event loop leaves and the offered
+ *   rate still arrives, as from clients on other machines.
+ * Pinning needs taskset and ≥ 2 cores; BENCH_PIN=0 disables it (everything floats).
+ */
+const topology = process.env.BENCH_TOPOLOGY ?? 'model-core';
+if (topology !== 'shared' && topology !== 'model-core') throw new Error(`BENCH_TOPOLOGY must be shared or model-core, got "${topology}"`);
 const pin = process.env.BENCH_PIN !== '0' && existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
-if (pin) execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+const taskset = (...args: string[]): void => void execFileSync('taskset', args, { stdio: 'ignore' });
+if (pin) taskset('-p', '-c', topology === 'shared' ? '1' : '0', String(process.pid));
 const serverArgs = ['--import', 'tsx', fileURLToPath(new URL('src/server.ts', root))];
 // node --import tsx, not the tsx launcher: the child pid must be the server's for /proc RSS and signals.
-const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', '0', process.execPath, ...serverArgs] : serverArgs, {
+const child = spawn(pin && topology === 'shared' ? 'taskset' : process.execPath, pin && topology === 'shared' ? ['-c', '0', process.execPath, ...serverArgs] : serverArgs, {
   env: {
     ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(port + 1), AUTH_MODE: 'none',
     CACHE_ENABLED: 'false', LOG_LEVEL: 'error', MAX_INFLIGHT_REQUESTS: String(connections),
@@ -53,6 +73,33 @@ const cpuSeconds = (): number => {
   const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 };
+
+/** CPU ticks per thread of the server, from /proc/<pid>/task/<tid>/stat. */
+const threadTicks = (): Map<number, number> =>
+  new Map(
+    readdirSync(`/proc/${child.pid}/task`).map((tid) => {
+      const fields = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return [Number(tid), Number(fields[11]) + Number(fields[12])];
+    }),
+  );
+
+/**
+ * model-core: every server thread to CPU 0, then the thread that ran ONNX Runtime during `warm` (the busiest one
+ * besides the event loop; WORKER_THREADS=1 and INTRA_OP_THREADS=1, so the model runs on that worker's own thread)
+ * to CPU 1. Returns its tid.
+ */
+async function pinModelThread(warm: () => Promise<unknown>): Promise<number> {
+  const before = threadTicks();
+  await warm();
+  const busiest = [...threadTicks()]
+    .filter(([tid]) => tid !== child.pid)
+    .map(([tid, ticks]) => [tid, ticks - (before.get(tid) ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1])[0];
+  if (!busiest || busiest[1] === 0) throw new Error('could not find the thread that runs the model');
+  taskset('-a', '-p', '-c', '0', String(child.pid));
+  taskset('-p', '-c', '1', String(busiest[0]));
+  return busiest[0];
+}
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -100,55 +147,16 @@ async function closedLoop(durationMs: number) {
   };
 }
 
+/** Open loop at `ratePerSecond` over a gateway-like pool of keep-alive connections, sampling the server's RSS. */
 async function openLoop(ratePerSecond: number, durationMs: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 4096 });
-  const statuses: Record<string, number> = {};
-  const admitted: number[] = [];
-  const admittedServer: number[] = [];
-  let peakRss = 0;
-  const pending = new Set<Promise<void>>();
-  const send = (body: Buffer): Promise<void> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      const req = request(
-        { agent, host: '127.0.0.1', port, path: '/v2/models/demo/infer', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            const status = String(res.statusCode);
-            statuses[status] = (statuses[status] ?? 0) + 1;
-            if (res.statusCode === 200) {
-              admitted.push(performance.now() - t0);
-              admittedServer.push(Number(/dur=([\d.]+)/.exec(String(res.headers['server-timing']))?.[1] ?? Number.NaN));
-            }
-            resolve();
-          });
-        },
-      );
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        statuses[`error:${e.code}`] = (statuses[`error:${e.code}`] ?? 0) + 1;
-        resolve();
-      });
-      req.end(body);
-    });
-  const started = performance.now();
-  let sent = 0;
-  while (performance.now() - started < durationMs) {
-    const due = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
-    for (; sent < due; sent++) {
-      const p = send(bodies[sent % bodies.length] as Buffer);
-      pending.add(p);
-      void p.then(() => pending.delete(p));
-    }
-    peakRss = Math.max(peakRss, rssMiB());
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(pending);
-  agent.destroy();
-  admitted.sort((a, b) => a - b);
-  admittedServer.sort((a, b) => a - b);
+  let peakRss = rssMiB();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB())), 20);
+  const result = await runOpenLoop({ url: `${base}/v2/models/demo/infer`, ratePerSecond, durationMs, connections: overloadConnections, bodies });
+  clearInterval(sampler);
+  const admitted = [...result.admittedMs].sort((a, b) => a - b);
+  const admittedServer = [...result.admittedServerMs].sort((a, b) => a - b);
   return {
-    sent, statuses, peakRss,
+    sent: result.sent, statuses: result.statusCounts, peakRss, maxBacklog: result.maxBacklog, sendSpanMs: result.sendSpanMs,
     p50: percentile(admitted, 0.5), p99: percentile(admitted, 0.99),
     serverP50: percentile(admittedServer, 0.5), serverP99: percentile(admittedServer, 0.99),
   };
@@ -158,6 +166,13 @@ try {
   for (let i = 0; i < 300 && !(await fetch(`${base}/v2/health/ready`).then((r) => r.ok, () => false)); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (pin && topology === 'model-core') {
+    const tid = await pinModelThread(() => closedLoop(1000));
+    // The generator stands in for clients on other machines: at the lowest CPU priority it only uses what the event
+    // loop leaves, instead of preempting it (which would charge the generator's work to the server's latency).
+    setPriority(19);
+    console.log(`model-core: the ONNX Runtime worker thread (tid ${tid}) alone on CPU 1; the event loop, its helper threads and the load generator (nice 19) on CPU 0`);
+  }
   await closedLoop(1000); // warm-up
   const rssBefore = rssMiB();
   const cpu0 = cpuSeconds();
@@ -165,7 +180,9 @@ try {
   const cpu1 = cpuSeconds();
   const servedCapacity = capacity.requestsPerSecond * seconds;
   const rate = Math.round(capacity.requestsPerSecond * factor);
-  console.log(pin ? 'server pinned to CPU 0, load generator to CPU 1' : 'no CPU pinning (generator and server share cores)');
+  if (!pin) console.log('no CPU pinning (generator and server share cores)');
+  else if (topology === 'shared') console.log('shared: the server (event loop and model worker) on CPU 0, the load generator on CPU 1');
+  console.log(`workload: one row of ${sequence} tokens per request (BENCH_SEQUENCE)`);
   console.log(`capacity: ${capacity.requestsPerSecond.toFixed(0)} req/s at ${connections} connections; server side p50 ${capacity.serverP50.toFixed(1)} ms, p99 ${capacity.serverP99.toFixed(1)} ms (client side p50 ${capacity.p50.toFixed(1)}, p99 ${capacity.p99.toFixed(1)})`);
   console.log(`overload: offering ${rate} req/s (${factor}×) for ${seconds} s, open loop ...`);
   const cpu2 = cpuSeconds();
@@ -175,7 +192,7 @@ try {
   const rssAfter = rssMiB();
   const unacceptable = Object.entries(overload.statuses).filter(([s]) => !['200', '429', '503'].includes(s));
   const served = overload.statuses['200'] ?? 0;
-  console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent`);
+  console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent in ${(overload.sendSpanMs / 1000).toFixed(2)} s: ${((overload.sent / overload.sendSpanMs) * 1000).toFixed(0)} req/s actually offered (${((overload.sent / overload.sendSpanMs) * 1000 / capacity.requestsPerSecond).toFixed(1)}× capacity) over ${overloadConnections} keep-alive connections; at most ${overload.maxBacklog} due requests waited for a free connection`);
   console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
   console.log(`admitted latency, server side: p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (${(overload.serverP50 / capacity.serverP50).toFixed(2)}× / ${(overload.serverP99 / capacity.serverP99).toFixed(2)}× the capacity run)`);
   console.log(`admitted latency, client side (includes this generator's own queueing on the same cores): p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms`);
