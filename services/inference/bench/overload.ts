@@ -193,7 +193,7 @@ try {
   const unacceptable = Object.entries(overload.statuses).filter(([s]) => !['200', '429', '503'].includes(s));
   const served = overload.statuses['200'] ?? 0;
   console.log(`answers: ${JSON.stringify(overload.statuses)} of ${overload.sent} sent in ${(overload.sendSpanMs / 1000).toFixed(2)} s: ${((overload.sent / overload.sendSpanMs) * 1000).toFixed(0)} req/s actually offered (${((overload.sent / overload.sendSpanMs) * 1000 / capacity.requestsPerSecond).toFixed(1)}× capacity) over ${overloadConnections} keep-alive connections; at most ${overload.maxBacklog} due requests waited for a free connection`);
-  console.log(`admitted throughput: ${(served / seconds).toFixed(0)} req/s (${((served / seconds / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
+  console.log(`admitted throughput: ${(served / (overload.sendSpanMs / 1000)).toFixed(0)} req/s over the ${(overload.sendSpanMs / 1000).toFixed(2)} s of sending (${((served / (overload.sendSpanMs / 1000) / capacity.requestsPerSecond) * 100).toFixed(0)} % of capacity)`);
   console.log(`admitted latency, server side: p50 ${overload.serverP50.toFixed(1)} ms, p99 ${overload.serverP99.toFixed(1)} ms (${(overload.serverP50 / capacity.serverP50).toFixed(2)}× / ${(overload.serverP99 / capacity.serverP99).toFixed(2)}× the capacity run)`);
   console.log(`admitted latency, client side (includes this generator's own queueing on the same cores): p50 ${overload.p50.toFixed(1)} ms, p99 ${overload.p99.toFixed(1)} ms`);
   const perServed = (cpu1 - cpu0) / servedCapacity;
