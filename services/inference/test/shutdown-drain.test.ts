@@ -9,6 +9,7 @@ import { demoInfer, spawnService } from './production-support/real-service.js';
 
 interface Outcome {
   readonly sentAt: number;
+  readonly endedAt: number;
   readonly status?: number;
   readonly error?: string;
   readonly connectionClose?: boolean;
@@ -22,10 +23,10 @@ function post(agent: Agent, url: string, body: unknown): Promise<Outcome> {
     const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ sentAt, status: res.statusCode, connectionClose: res.headers.connection === 'close' }));
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ sentAt, error: e.code ?? e.message }));
+      res.on('end', () => resolve({ sentAt, endedAt: performance.now(), status: res.statusCode, connectionClose: res.headers.connection === 'close' }));
+      res.on('error', (e: NodeJS.ErrnoException) => resolve({ sentAt, endedAt: performance.now(), error: e.code ?? e.message }));
     });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ sentAt, error: e.code ?? e.message }));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ sentAt, endedAt: performance.now(), error: e.code ?? e.message }));
     req.end(data);
   });
 }
@@ -45,7 +46,10 @@ describe('graceful shutdown', () => {
       }
     };
     const loops = Array.from({ length: 16 }, (_, w) => loop(w));
-    await new Promise((r) => setTimeout(r, 1200));
+    // Under load, not after a fixed time: three rounds of 16 answered, however slow the machine is today.
+    for (let waited = 0; outcomes.filter((o) => o.status === 200).length < 48 && waited < 20_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     sigtermAt = performance.now();
     service.child.kill('SIGTERM');
     // Signal delivery is asynchronous: poll until readiness flips (it must flip to 503 while still listening).
@@ -59,7 +63,9 @@ describe('graceful shutdown', () => {
     const exitMs = performance.now() - sigtermAt;
     agent.destroy();
 
-    const inFlightAtSigterm = outcomes.filter((o) => o.sentAt < sigtermAt && o.sentAt > sigtermAt - 250);
+    // In flight at SIGTERM: answered after it, and sent early enough (150 ms, inside the 250 ms fault delay) that the
+    // server had admitted it before the signal arrived. One sent in the last moment may fairly be refused with a 503.
+    const inFlightAtSigterm = outcomes.filter((o) => o.sentAt < sigtermAt - 150 && o.endedAt > sigtermAt);
     const dropped = outcomes.filter((o) => o.error !== undefined && o.error !== 'ECONNREFUSED');
     const statuses = new Set(outcomes.map((o) => o.status ?? o.error));
     expect(readiness).toBe(503);
@@ -67,7 +73,7 @@ describe('graceful shutdown', () => {
     expect(inFlightAtSigterm.every((o) => o.status === 200)).toBe(true);
     expect(dropped).toEqual([]);
     expect([...statuses].every((s) => s === 200 || s === 503 || s === 'ECONNREFUSED')).toBe(true);
-    expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(40);
+    expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThanOrEqual(48 + inFlightAtSigterm.length);
     expect(code).toBe(0);
     expect(exitMs).toBeLessThan(10_000);
     const messages = service.logs.map((l) => l.message);

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { shutdownDefaults, shutdownTimeoutFromEnv } from '../src/shutdown/config.js';
-import { drainGate, installShutdown, type DrainState } from '../src/shutdown/drain.js';
+import { drainGate, installShutdown, quietPeriodMs, type DrainState } from '../src/shutdown/drain.js';
 
 describe('shutdown bound', () => {
   it('exits 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS', async () => {
@@ -20,6 +20,33 @@ describe('shutdown bound', () => {
     expect(codes).toEqual([1]);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
     await slow;
+  });
+
+  it('keeps listening for quietPeriodMs after the last answer, whose client reconnects for its next request', async () => {
+    const app = Fastify();
+    const state: DrainState = { draining: false };
+    await app.register(drainGate, { state });
+    let closedAt = 0;
+    app.addHook('onClose', async () => void (closedAt = performance.now()));
+    // Longer than the quiet period, so the request's own arrival is long quiet when its answer leaves.
+    app.get('/v2/models/:model/slow', async () => new Promise((r) => setTimeout(() => r({ ok: true }), quietPeriodMs + 100)));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const answer = fetch(`${url}/v2/models/demo/slow`).then((r) => ({ status: r.status, connection: r.headers.get('connection'), at: performance.now() }));
+    await new Promise((r) => setTimeout(r, 50));
+    const codes: number[] = [];
+    const drain = installShutdown({ app, state, timeoutSeconds: 5, exit: (code) => codes.push(code), signals: [] });
+    void drain('SIGTERM');
+    const first = await answer;
+    await new Promise((r) => setTimeout(r, 30));
+    const next = await fetch(`${url}/v2/models/demo/slow`).then((r) => r.status, (e: Error & { cause?: { code?: string } }) => e.cause?.code ?? e.message);
+    while (codes.length === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(first.status).toBe(200);
+    expect(first.connection).toBe('close');
+    // The client sees the answer a little after the server finished it (same process, one event loop): half the
+    // quiet period still separates "waited" from "closed at the next 20 ms poll" (~10 ms without the wait).
+    expect(closedAt - first.at).toBeGreaterThanOrEqual(quietPeriodMs / 2);
+    expect([503, 'ECONNREFUSED']).toContain(next);
+    expect(codes).toEqual([0]);
   });
 
   it('defaults to a bound that fits the default terminationGracePeriodSeconds with a preStop sleep', () => {

@@ -25,6 +25,8 @@ export interface DrainState {
   lastRequestAt?: number;
   /** performance.now() of the latest request received at all, refusals and probes during the drain included. */
   lastSeenAt?: number;
+  /** performance.now() of the latest answer to an admitted request (its connection may be about to reconnect). */
+  lastAnsweredAt?: number;
 }
 
 /**
@@ -52,6 +54,7 @@ const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) =>
   state.inflight = 0;
   const finished = (): void => {
     state.inflight = (state.inflight ?? 1) - 1;
+    state.lastAnsweredAt = performance.now();
   };
   // Callback-style hooks: they run on every request, and the steady state (not draining) has nothing to await.
   app.addHook('onRequest', (request, reply, done) => {
@@ -80,9 +83,11 @@ const drainPlugin: FastifyPluginAsync<DrainPluginOptions> = async (app, opts) =>
 };
 
 /**
- * Resolves when no admitted request is in flight, none was admitted for quietPeriodMs, and no request at all arrived
- * for quietPeriodMs — that last condition waived after quietWaitCapMs of nothing in flight (polling: drains are rare
- * and short).
+ * Resolves when no admitted request is in flight, none was admitted or answered for quietPeriodMs, and no request at
+ * all arrived for quietPeriodMs — that last condition waived after quietWaitCapMs of nothing in flight (polling:
+ * drains are rare and short). The quiet after the last answer matters: that answer carried `Connection: close`, and
+ * its client's next request arrives on a new connection a moment later; closing the listener in that moment would
+ * reset it instead of refusing it.
  */
 async function settled(state: DrainState): Promise<void> {
   let idleSince: number | undefined;
@@ -91,7 +96,7 @@ async function settled(state: DrainState): Promise<void> {
     if ((state.inflight ?? 0) > 0) idleSince = undefined;
     else {
       idleSince ??= now;
-      const admittedQuiet = now - (state.lastRequestAt ?? 0) >= quietPeriodMs;
+      const admittedQuiet = now - Math.max(state.lastRequestAt ?? 0, state.lastAnsweredAt ?? 0) >= quietPeriodMs;
       const trafficQuiet = now - (state.lastSeenAt ?? 0) >= quietPeriodMs || now - idleSince >= quietWaitCapMs;
       if (admittedQuiet && trafficQuiet) return;
     }
