@@ -3,22 +3,41 @@
  * without persistence, for one test file. Under CI=true a missing binary fails the test instead of skipping it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 
 export const redisBinary = '/usr/bin/redis-server';
 export const redisAvailable = existsSync(redisBinary) || process.env.CI === 'true';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port the kernel hands out for outgoing connections (Linux); below it, only explicit binds take ports. */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A free loopback port for a child process to bind a moment later. Chosen at random below the ephemeral range: a
+ * port the kernel picked (listen on 0) sits in that range, where any outgoing connection — another test's burst of
+ * sockets — can take it before the child starts (EADDRINUSE).
+ */
+export async function freePort(): Promise<number> {
+  const low = 20_000;
+  const high = Math.max(low + 1000, ephemeralLow());
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
