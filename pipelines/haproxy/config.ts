@@ -16,7 +16,19 @@ export interface HaproxyRenderOptions {
   readonly backendHost?: string;
   /** Health-check interval in milliseconds; short locally so a dead canary leaves rotation within seconds. */
   readonly checkIntervalMs?: number;
+  /**
+   * How long one health check may wait for the readiness answer once connected (`timeout check`). Without it HAProxy
+   * uses `inter` as the whole check timeout, so a backend stalled for longer than a short `inter` (a busy machine, a
+   * GC pause) counts as failed although it is alive. A refused connection still fails at once.
+   */
+  readonly checkTimeoutMs?: number;
 }
+
+/**
+ * Consecutive failed checks before a server leaves rotation: a crashed canary (connection refused) is out after about
+ * 3 × `inter`, while a single stalled check on a loaded machine does not flap a healthy server.
+ */
+const checkFall = 3;
 
 /** Backend and server names the runtime API addresses (`set weight <backend>/<server>`). */
 export const haproxyNames = {
@@ -31,8 +43,12 @@ export const haproxyNames = {
 export function renderHaproxyConfig(options: HaproxyRenderOptions): string {
   const route = validateRouteModel(options.route);
   const host = options.backendHost ?? '127.0.0.1';
-  const inter = options.checkIntervalMs ?? 1000;
-  const check = `check inter ${inter}ms fall 2 rise 2`;
+  const inter = positiveMs('checkIntervalMs', options.checkIntervalMs ?? 1000);
+  const checkTimeoutMs = positiveMs('checkTimeoutMs', options.checkTimeoutMs ?? 2000);
+  const check = `check inter ${inter}ms fall ${checkFall} rise 2`;
+  // With `timeout check` set, a check's connect timeout is min(timeout connect, inter) and this is the read timeout
+  // on top (https://docs.haproxy.org/2.6/configuration.html#4-timeout%20check).
+  const checkTimeout = `    timeout check ${checkTimeoutMs}ms`;
   const pin = route.pinHeader;
   const stable = `${host}:${route.stable.port}`;
   const canary = `${host}:${route.canary.port}`;
@@ -59,15 +75,22 @@ export function renderHaproxyConfig(options: HaproxyRenderOptions): string {
     '',
     `backend ${haproxyNames.splitBackend}`,
     '    balance roundrobin',
+    checkTimeout,
     '    option httpchk GET /v2/health/ready',
     '    http-check expect status 200',
     `    server ${route.stable.name} ${stable} weight ${100 - route.canaryWeight} ${check}`,
     `    server ${route.canary.name} ${canary} weight ${route.canaryWeight} ${check}`,
     '',
     `backend ${haproxyNames.pinnedBackend}`,
+    checkTimeout,
     '    option httpchk GET /v2/health/ready',
     '    http-check expect status 200',
     `    server ${route.canary.name} ${canary} ${check}`,
     '',
   ].join('\n');
+}
+
+function positiveMs(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got ${value}`);
+  return value;
 }

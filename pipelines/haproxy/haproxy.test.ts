@@ -9,14 +9,27 @@ import { ProcessGroup } from '../lib/processes.js';
 import { waitFor } from '../lib/wait.js';
 import { haproxyNames, renderHaproxyConfig } from './config.js';
 import { checkHaproxyConfig, startHaproxy } from './process.js';
-import { getServerWeight, serverStatus, setServerWeight } from './runtime-api.js';
+import { getServerWeight, serverStats, serverStatus, setServerWeight } from './runtime-api.js';
+
+/** Short, as in the rehearsal, so that a dead server leaves rotation quickly. */
+const checkIntervalMs = 200;
+/** Delay before each server's readiness answer: stands in for a backend stalled by a busy machine. */
+const readyDelayMs: Record<string, number> = { stable: 0, canary: 0 };
 
 /** A stand-in backend that says who answered; the split, not the inference, is under test here. */
 function namedServer(name: string): Server {
   return createServer((req, res) => {
     res.setHeader('content-type', 'text/plain');
-    res.end(req.url === '/v2/health/ready' ? 'ready' : name);
+    if (req.url !== '/v2/health/ready') return void res.end(name);
+    setTimeout(() => res.end('ready'), readyDelayMs[name] ?? 0);
   });
+}
+
+/** Listens on a port the kernel picks, so no other process can take it between choosing and binding. */
+async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }
 
 const group = new ProcessGroup();
@@ -48,15 +61,11 @@ async function countAnswers(requests: number, headers: Record<string, string> = 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'haproxy-'));
-  const [stablePort, canaryPort] = [await freePort(), await freePort()];
+  servers.push(namedServer('stable'), namedServer('canary'));
+  const [stablePort, canaryPort] = [await listenOnLoopback(servers[0]!), await listenOnLoopback(servers[1]!)];
   port = await freePort();
   socket = join(dir, 'admin.sock');
-  for (const [name, p] of [['stable', stablePort], ['canary', canaryPort]] as const) {
-    const server = namedServer(name);
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(p, '127.0.0.1', resolve));
-  }
-  const config = renderHaproxyConfig({ route: route(20, stablePort, canaryPort), listenPort: port, statsSocket: socket, checkIntervalMs: 200 });
+  const config = renderHaproxyConfig({ route: route(20, stablePort, canaryPort), listenPort: port, statsSocket: socket, checkIntervalMs });
   await startHaproxy(group, dir, config, socket);
   await waitFor('both servers UP', async () =>
     (await serverStatus(socket, haproxyNames.splitBackend, 'stable')) === 'UP' &&
@@ -74,6 +83,8 @@ describe('HAProxy rendered from the route model', () => {
     expect(await checkHaproxyConfig(join(dir, 'haproxy.cfg'))).toMatch(/Configuration file is valid/);
     await writeFile(join(dir, 'broken.cfg'), 'frontend x\n    bind 127.0.0.1:1\n    use_backend nowhere\n');
     await expect(checkHaproxyConfig(join(dir, 'broken.cfg'))).rejects.toThrow(/haproxy -c rejected/);
+    expect(() => renderHaproxyConfig({ route: route(20, 1, 2), listenPort: 3, statsSocket: socket, checkTimeoutMs: 0 }))
+      .toThrow(/checkTimeoutMs must be a positive whole number of milliseconds, got 0/);
   });
 
   it('splits unpinned traffic 80/20 by the model weight', async () => {
@@ -99,5 +110,36 @@ describe('HAProxy rendered from the route model', () => {
   it('answers 404 outside the route prefix and reports a bad runtime command clearly', async () => {
     expect((await fetch(`http://127.0.0.1:${port}/admin`)).status).toBe(404);
     await expect(setServerWeight(socket, haproxyNames.splitBackend, 'nosuch', 5)).rejects.toThrow(/HAProxy answered/);
+  });
+
+  it('keeps a server in rotation while its readiness answers take longer than `inter` (timeout check)', async () => {
+    // Without `timeout check`, HAProxy gives up on a check after `inter` (200 ms here): none of these checks could
+    // pass and the canary would go DOWN. A stall of a few hundred ms must not take a live server out.
+    readyDelayMs['canary'] = 3 * checkIntervalMs;
+    try {
+      await waitFor('a canary check slower than inter to pass', async () => {
+        const stats = await serverStats(socket, haproxyNames.splitBackend, 'canary');
+        return stats['check_status'] === 'L7OK' && Number(stats['check_duration']) >= 3 * checkIntervalMs;
+      }, 10_000, 50);
+      expect(await serverStatus(socket, haproxyNames.splitBackend, 'canary')).toMatch(/^UP/);
+    } finally {
+      readyDelayMs['canary'] = 0;
+    }
+  });
+
+  it('takes a dead canary out of rotation: unpinned traffic all goes to stable, pinned traffic gets 503', async () => {
+    await setServerWeight(socket, haproxyNames.splitBackend, 'stable', 80);
+    await setServerWeight(socket, haproxyNames.splitBackend, 'canary', 20);
+    const canary = servers[1]!;
+    canary.closeAllConnections();
+    await new Promise((resolve) => canary.close(resolve));
+    // Refused connections fail each check at once, so `fall` checks `inter` apart mark it DOWN in well under a second.
+    await waitFor('the dead canary DOWN', async () =>
+      (await serverStatus(socket, haproxyNames.splitBackend, 'canary')) === 'DOWN', 10_000, 50);
+    expect(await countAnswers(40)).toEqual({ stable: 40 });
+    // The gate sends pinned traffic; a dead canary answers it with errors, which the rollout judges as a failure.
+    const pinned = await fetch(`http://127.0.0.1:${port}/v2/models/demo/infer`, { method: 'POST', headers: { [canaryPinHeader.name]: canaryPinHeader.value } });
+    await pinned.arrayBuffer();
+    expect(pinned.status).toBe(503);
   });
 });

@@ -35,12 +35,19 @@ export async function getServerWeight(socketPath: string, backend: string, serve
 
 /** Health status of a server from `show stat` (UP, DOWN, MAINT, "UP 1/2" while rising, ...). */
 export async function serverStatus(socketPath: string, backend: string, server: string): Promise<string> {
+  return (await serverStats(socketPath, backend, server))['status'] ?? 'unknown';
+}
+
+/**
+ * One server's row of `show stat`, keyed by column name (`status`, `check_status` such as L7OK or L4TOUT,
+ * `check_duration` of the last check in ms, `chkfail`, ...; https://docs.haproxy.org/2.6/management.html#9.1).
+ */
+export async function serverStats(socketPath: string, backend: string, server: string): Promise<Readonly<Record<string, string>>> {
   const csv = await runtimeCommand(socketPath, 'show stat');
   const header = (csv.split('\n')[0] ?? '').replace(/^# /, '').split(',');
-  const statusColumn = header.indexOf('status');
   for (const line of csv.split('\n').slice(1)) {
     const fields = line.split(',');
-    if (fields[0] === backend && fields[1] === server) return fields[statusColumn] ?? 'unknown';
+    if (fields[0] === backend && fields[1] === server) return Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
   }
   throw new Error(`show stat has no server ${backend}/${server}`);
 }
