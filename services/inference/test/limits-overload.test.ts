@@ -48,10 +48,23 @@ describe('limits on the inference route', () => {
   });
 
   it('sheds load beyond MAX_INFLIGHT_REQUESTS below Fastify with 503 + Retry-After, metering only infer calls', async () => {
+    // Admitted calls hold their slot until the test has seen every other call shed, so 4 admitted and 16 shed is
+    // fixed by the gate's rule, not by how fast a loaded machine accepts 20 connections.
     const shed: string[] = [];
-    const gate = new AdmissionGate({ maxInflight: 4, onReject: (path) => shed.push(path) });
+    let admitted = 0;
+    let saturated!: () => void;
+    const allArrived = new Promise<void>((resolve) => (saturated = resolve));
+    const arrived = () => admitted + shed.length === 20 && saturated();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const gate = new AdmissionGate({ maxInflight: 4, onReject: (path) => (shed.push(path), arrived()) });
     const app = Fastify({ serverFactory: (handler) => createServer(gate.wrap(handler)) });
-    app.post('/v2/models/:model/infer', async () => new Promise((r) => setTimeout(() => r({ ok: true }), 300)));
+    app.post('/v2/models/:model/infer', async () => {
+      admitted++;
+      arrived();
+      await released;
+      return { ok: true };
+    });
     app.get('/v2/health/ready', async () => ({ ready: true }));
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = new URL(url);
@@ -68,8 +81,13 @@ describe('limits on the inference route', () => {
         req.end('{}');
       });
     const pending = Array.from({ length: 20 }, call);
-    await new Promise((r) => setTimeout(r, 50));
-    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200); // probes are never shed
+    // Every call is now admitted (and held) or shed; a call lost on the way fails the counts below instead of hanging.
+    const safety = setTimeout(saturated, 10_000);
+    await allArrived;
+    clearTimeout(safety);
+    expect(gate.inflight).toBe(4);
+    expect((await fetch(`${url}/v2/health/ready`)).status).toBe(200); // probes are never shed, even at the cap
+    release();
     const results = await Promise.all(pending);
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(4);
