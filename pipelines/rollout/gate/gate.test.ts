@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureModel } from '../fixtures/v2-backend.js';
 import { figuresFromSummary } from './k6-gate.js';
+import { sleep } from '../../lib/wait.js';
 import { LoadGenerator } from './load-generator.js';
 
 let server: Server;
@@ -39,12 +40,31 @@ afterAll(async () => {
 });
 
 describe('Node load generator', () => {
-  it('holds the arrival rate and counts failures and failed meaning checks separately', async () => {
-    const load = new LoadGenerator({ baseUrl: url, model: 'demo', ratePerSecond: 50 }, fixtureModel).start();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const figures = await load.stop();
-    expect(figures.requests).toBeGreaterThanOrEqual(45);
-    expect(figures.requests).toBeLessThanOrEqual(55);
+  it('holds the arrival rate when ticks fire late, and counts failures and failed meaning checks separately', async () => {
+    const rate = 50;
+    // Arrival n is due n / rate s after start(), so after t s exactly floor(t × rate) + 1 have been sent. Clock
+    // readings on both sides of start() and of each check bracket t without any tolerance for a busy machine.
+    const expected = (fromMs: number, toMs: number): number => Math.floor(((toMs - fromMs) * rate) / 1000) + 1;
+    const beforeStart = Date.now();
+    const load = new LoadGenerator({ baseUrl: url, model: 'demo', ratePerSecond: rate }, fixtureModel).start();
+    const afterStart = Date.now();
+    await sleep(300);
+    // No timer fires for 10 ticks, as on a loaded machine; the next tick must start the missed arrivals.
+    const blockedUntil = blockEventLoop(200);
+    await sleep(25);
+    const caughtUp = load.snapshot().requests;
+    expect(caughtUp).toBeGreaterThanOrEqual(expected(afterStart, blockedUntil));
+    expect(caughtUp).toBeLessThanOrEqual(expected(beforeStart, Date.now()));
+    await sleep(400);
+    // A stop that comes late after the last tick (the gate's window timer fired late) still gets the whole window.
+    blockEventLoop(100);
+    const beforeStop = Date.now();
+    const stopping = load.stop();
+    const afterStop = Date.now();
+    const figures = await stopping;
+    expect(figures.requests).toBeGreaterThanOrEqual(expected(afterStart, beforeStop));
+    expect(figures.requests).toBeLessThanOrEqual(expected(beforeStart, afterStop));
+    expect(figures.requests).toBe(seen);
     expect(figures.failed).toBe(Math.floor(seen / 3));
     expect(figures.checksPassed).toBe(seen - Math.floor(seen / 3) - countWrongIds(seen));
     expect(figures.failureSamples).toContain('HTTP 500 {"error":"injected fault"}');
@@ -55,6 +75,13 @@ describe('Node load generator', () => {
     expect(() => new LoadGenerator({ baseUrl: url, model: 'demo', ratePerSecond: 0 }, fixtureModel)).toThrow(/ratePerSecond must be positive/);
   });
 });
+
+/** Keeps the event loop busy for `ms` (no timer can fire meanwhile); returns when it ended, by Date.now(). */
+function blockEventLoop(ms: number): number {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+  return until;
+}
 
 /** Calls numbered n ≤ total that answered 200 but with a wrong id (multiples of 5 that are not multiples of 3). */
 function countWrongIds(total: number): number {

@@ -54,6 +54,9 @@ export class LoadGenerator {
   private readonly open = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly seedOffset: number;
+  /** Date.now() at start(), and how many arrivals have been started since. */
+  private started = 0;
+  private sent = 0;
 
   constructor(
     private readonly options: LoadOptions,
@@ -64,15 +67,21 @@ export class LoadGenerator {
   }
 
   start(): this {
-    const interval = 1000 / this.options.ratePerSecond;
-    const started = Date.now();
-    let sent = 0;
-    // Catch up on ticks the event loop missed, so the arrival rate holds even when timers fire late.
-    this.timer = setInterval(() => {
-      const due = Math.floor((Date.now() - started) / interval) + 1;
-      for (; sent < due; sent += 1) this.fire(sent);
-    }, Math.max(1, Math.floor(interval)));
+    this.started = Date.now();
+    this.sent = 0;
+    this.fireDue();
+    this.timer = setInterval(() => this.fireDue(), Math.max(1, Math.floor(1000 / this.options.ratePerSecond)));
     return this;
+  }
+
+  /**
+   * Starts every arrival due by now: arrival n is due at n / rate seconds after start. Called on each tick and once
+   * more by stop(), so ticks the event loop ran late are caught up and a run of t seconds sends floor(t × rate) + 1
+   * requests, however late the last tick came.
+   */
+  private fireDue(): void {
+    const due = Math.floor(((Date.now() - this.started) * this.options.ratePerSecond) / 1000) + 1;
+    for (; this.sent < due; this.sent += 1) this.fire(this.sent);
   }
 
   /** Figures so far, without stopping. */
@@ -89,7 +98,10 @@ export class LoadGenerator {
   }
 
   async stop(): Promise<LoadFigures> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.fireDue();
+    }
     this.timer = undefined;
     await Promise.all([...this.open]);
     return this.snapshot();
