@@ -1,8 +1,99 @@
-/** Free loopback ports for the real servers tests and the rehearsal start. */
+/**
+ * Free loopback ports for the child processes (HAProxy, Prometheus, Redis, the service) that tests and the rehearsal
+ * start. A child binds its port a moment to seconds after it is chosen, so the choice must stay free meanwhile:
+ * - Not a port the kernel picked (listen on 0): that lies in the ephemeral range, where every other process's listen
+ *   on 0 (and, failing other ports, its outgoing connections) draws at random. Ports come from 10000–19999 instead:
+ *   below that range, where only explicit binds land, and apart from services/inference's test helper (20000 up).
+ * - Two pipelines test files run at once (vitest maxWorkers 2): each choice is claimed with an exclusive file, so the
+ *   other process never hands out the same port. Claims go when the process exits normally and otherwise expire
+ *   (vitest tears its workers down without an 'exit' event).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 
-/** Asks the kernel for a free port on 127.0.0.1. A tiny race remains until the caller binds it. */
-export function freePort(): Promise<number> {
+const lowest = 10_000;
+/**
+ * A claim older than this is left over: a child binds its port within seconds, and the slowest start waited on (the
+ * service instance's readiness, 90 s) gives up sooner, so by then the port is bound (and fails canListen) or unused.
+ */
+const claimLifetimeMs = 2 * 60_000;
+const claimDir = join(tmpdir(), `pipelines-port-claims-${userInfo().uid}`);
+const claimed = new Set<string>();
+
+/** A port on 127.0.0.1 that was free when checked and that no other pipelines process will hand out. */
+export async function freePort(): Promise<number> {
+  const highest = Math.min(20_000, ephemeralRangeStart()) - 1;
+  if (highest - lowest < 1000) return kernelChosenPort();
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = lowest + Math.floor(Math.random() * (highest - lowest + 1));
+    if (claim(port) && (await canListen(port))) return port;
+  }
+  throw new Error(`no free loopback port found between ${lowest} and ${highest}`);
+}
+
+/** First port of the kernel's ephemeral range (Linux); 32768 elsewhere, the usual Linux default. */
+function ephemeralRangeStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function claim(port: number): boolean {
+  if (claimed.size === 0) {
+    mkdirSync(claimDir, { recursive: true });
+    sweepStaleClaims();
+    process.once('exit', releaseClaims);
+  }
+  const file = join(claimDir, String(port));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      closeSync(openSync(file, 'wx'));
+      claimed.add(file);
+      return true;
+    } catch {
+      if (!isStale(file)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function isStale(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > claimLifetimeMs;
+  } catch {
+    return true;
+  }
+}
+
+/** Claims of processes that were killed before their 'exit' handler ran (a test worker torn down, a SIGKILL). */
+function sweepStaleClaims(): void {
+  for (const name of readdirSync(claimDir)) {
+    const file = join(claimDir, name);
+    if (isStale(file)) rmSync(file, { force: true });
+  }
+}
+
+function releaseClaims(): void {
+  for (const file of claimed) rmSync(file, { force: true });
+  claimed.clear();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Fallback for a machine whose ephemeral range starts near 10000: the kernel's choice, with its small race. */
+function kernelChosenPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
