@@ -27,13 +27,15 @@ export class RedisWindowLimiter implements RateLimiter {
     /** Local limiter used while Redis fails; its `rate` (the in-memory TokenBuckets') sets the window length. */
     private readonly fallback: RateLimiter & { readonly rate?: number },
     private readonly onError?: (error: unknown) => void,
+    /** Wall clock in ms that picks the window (replicas share it, so wall time, not a monotonic clock); tests drive it. */
+    private readonly now: () => number = Date.now,
   ) {
     const rate = fallback.rate !== undefined && fallback.rate > 0 ? fallback.rate : limit;
     this.windowMs = Math.max(1000, Math.round((limit / rate) * 1000));
   }
 
   async take(subject: string): Promise<RateDecision> {
-    const now = Date.now();
+    const now = this.now();
     const window = Math.floor(now / this.windowMs);
     try {
       const key = `inference:ratelimit:${subject}:${window}`;
