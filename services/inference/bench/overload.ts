@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { runOpenLoop } from './load-generator.js';
+import { runOpenLoop } from './open-loop.js';
 import { demoBodies } from './workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
