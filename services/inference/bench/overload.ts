@@ -2,7 +2,8 @@
  * npm run bench:overload — does the service hold up under 10× the load it can serve (issue 3 §5)?
  *
  * 1. capacity: closed loop at BENCH_CONNECTIONS (16) for BENCH_SECONDS (5 s) → the req/s it serves and its latency;
- * 2. overload: open loop, a new request every 1/(10 × capacity) s for BENCH_SECONDS, whatever the answers;
+ * 2. overload: open loop, a new request every 1/(10 × capacity) s for BENCH_SECONDS, whatever the answers, over
+ *    BENCH_OVERLOAD_CONNECTIONS (256) keep-alive connections (bench/open-loop.ts);
  * and prints: answers by status (only 200, 429, 503 are acceptable), the latency of admitted (200) requests
  * against the capacity run, and the server's RSS (sampled from /proc) before, at peak and after.
  * The server is the real one (src/server.ts) in its own process with the cache off, so every request computes.
@@ -13,10 +14,9 @@
  * Both runs use the same CPU pinning (BENCH_TOPOLOGY below), so they give the server the same budget.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { runOpenLoop } from './open-loop.js';
