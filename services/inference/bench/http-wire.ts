@@ -18,12 +18,14 @@ export function onResponses(socket: Socket, onResponse: (status: string, head: s
   let buffer: Buffer = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    const headerEnd = buffer.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return;
-    const head = buffer.subarray(0, headerEnd).toString('latin1');
-    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    if (buffer.length < headerEnd + 4 + length) return;
-    buffer = buffer.subarray(headerEnd + 4 + length);
-    onResponse(head.slice(9, 12), head);
+    for (;;) {
+      const headerEnd = buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const head = buffer.subarray(0, headerEnd).toString('latin1');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+      if (buffer.length < headerEnd + 4 + length) return;
+      buffer = buffer.subarray(headerEnd + 4 + length);
+      onResponse(head.slice(9, 12), head);
+    }
   });
 }
