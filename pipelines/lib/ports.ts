@@ -42,24 +42,28 @@ function ephemeralRangeStart(): number {
   }
 }
 
+let initialized = false;
+
+/**
+ * Takes the claim file for `port`, or returns false if another process holds it. Stale claims are removed only by
+ * the sweep when this process starts claiming: taking one over here could race another process doing the same
+ * (both remove, one re-creates, the other removes that) and hand the port out twice.
+ */
 function claim(port: number): boolean {
-  if (claimed.size === 0) {
+  if (!initialized) {
+    initialized = true;
     mkdirSync(claimDir, { recursive: true });
     sweepStaleClaims();
     process.once('exit', releaseClaims);
   }
   const file = join(claimDir, String(port));
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      closeSync(openSync(file, 'wx'));
-      claimed.add(file);
-      return true;
-    } catch {
-      if (!isStale(file)) return false;
-      rmSync(file, { force: true });
-    }
+  try {
+    closeSync(openSync(file, 'wx'));
+    claimed.add(file);
+    return true;
+  } catch {
+    return false;
   }
-  return false;
 }
 
 function isStale(file: string): boolean {

@@ -18,6 +18,8 @@ function ephemeralLow(): number {
   }
 }
 
+const handedOut = new Set<number>();
+
 const bindable = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const server = createServer();
@@ -35,7 +37,10 @@ export async function freePort(): Promise<number> {
   const high = Math.max(low + 1000, ephemeralLow());
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
-    if (await bindable(port)) return port;
+    // Never the same port twice from this process (a service's API and metrics ports are chosen back to back).
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   throw new Error(`no free port found between ${low} and ${high}`);
 }
