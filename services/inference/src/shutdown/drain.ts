@@ -5,8 +5,9 @@
  *    refused with 503 + Retry-After (a gateway retries them on another replica);
  * 2. every response from now on carries `Connection: close`, so no client reuses a connection we are about to
  *    close, and we wait for the requests in flight — queued in the batcher or running on a worker — to be answered
- *    and for the traffic to go quiet (no request for 200 ms: the gateway has taken us out of rotation; a client that
- *    keeps retrying holds this for at most quietWaitCapMs);
+ *    and for the traffic to go quiet (no request arrived and no answer left for 200 ms: the gateway has taken us out
+ *    of rotation, and clients whose last answer said `Connection: close` have reconnected and been refused; a client
+ *    that keeps retrying holds this for at most quietWaitCapMs);
  * 3. `app.close()`: Fastify stops listening, closes the (now idle) connections; onClose hooks close the worker
  *    pool, Redis and the metrics listener;
  * 4. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
