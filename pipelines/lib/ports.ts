@@ -1,30 +1,38 @@
 /**
  * Free loopback ports for the child processes (HAProxy, Prometheus, Redis, the service) that tests and the rehearsal
- * start. A child binds its port a moment to seconds after it is chosen, so the choice must stay free meanwhile:
+ * start — in pipelines/ and in services/inference's tests. A child binds its port a moment to seconds after it is
+ * chosen, so the choice must stay free meanwhile:
  * - Not a port the kernel picked (listen on 0): that lies in the ephemeral range, where every other process's listen
- *   on 0 (and, failing other ports, its outgoing connections) draws at random. Ports come from 10000–19999 instead:
- *   below that range, where only explicit binds land, and apart from services/inference's test helper (20000 up).
- * - Two pipelines test files run at once (vitest maxWorkers 2): each choice is claimed with an exclusive file, so the
- *   other process never hands out the same port. Claims go when the process exits normally and otherwise expire
- *   (vitest tears its workers down without an 'exit' event).
+ *   on 0 (and, failing other ports, its outgoing connections) draws at random. Ports come from below that range,
+ *   where only explicit binds land: 10000–19999 for pipelines, 20000 up for services/inference's tests.
+ * - Two test files run at once (vitest maxWorkers 2): each choice is claimed with an exclusive file, so no other
+ *   process hands out the same port. Claims go when the process exits normally and otherwise expire (vitest tears
+ *   its workers down without an 'exit' event).
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
-const lowest = 10_000;
+/** Ports [lowest, below) to draw from; the top is further capped by the start of the ephemeral range. */
+export interface PortRange {
+  readonly lowest: number;
+  readonly below: number;
+}
+
+const pipelinesRange: PortRange = { lowest: 10_000, below: 20_000 };
 /**
  * A claim older than this is left over: a child binds its port within seconds, and the slowest start waited on (the
  * service instance's readiness, 90 s) gives up sooner, so by then the port is bound (and fails canListen) or unused.
  */
 const claimLifetimeMs = 2 * 60_000;
-const claimDir = join(tmpdir(), `pipelines-port-claims-${userInfo().uid}`);
+const claimDir = join(tmpdir(), `loopback-port-claims-${userInfo().uid}`);
 const claimed = new Set<string>();
 
-/** A port on 127.0.0.1 that was free when checked and that no other pipelines process will hand out. */
-export async function freePort(): Promise<number> {
-  const highest = Math.min(20_000, ephemeralRangeStart()) - 1;
+/** A port on 127.0.0.1 that was free when checked and that no other test process will hand out. */
+export async function freePort(range: PortRange = pipelinesRange): Promise<number> {
+  const { lowest } = range;
+  const highest = Math.min(range.below, ephemeralRangeStart()) - 1;
   if (highest - lowest < 1000) return kernelChosenPort();
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const port = lowest + Math.floor(Math.random() * (highest - lowest + 1));
@@ -96,7 +104,7 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** Fallback for a machine whose ephemeral range starts near 10000: the kernel's choice, with its small race. */
+/** Fallback for a machine whose ephemeral range starts near the range asked for: the kernel's choice, with its small race. */
 function kernelChosenPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
