@@ -8,21 +8,29 @@ export interface ProcessCpu {
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
+/** CPU time (ms, utime + stime) of every live thread of `pid`, by thread id, from /proc/<pid>/task/<tid>/stat. */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const byThread = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byThread.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond);
+  }
+  return byThread;
+}
+
 /**
- * Reads /proc/<pid>/task/<tid>/stat (utime + stime). Linux only: elsewhere returns undefined and the report
- * leaves the CPU columns out. Counting CPU time instead of wall time keeps the figure meaningful on a machine
- * where other work runs at the same time.
+ * The main thread's and the other threads' CPU time. Linux only: elsewhere returns undefined and the report leaves
+ * the CPU columns out. Counting CPU time instead of wall time keeps the figure meaningful on a machine where other
+ * work runs at the same time.
  */
 export function processCpu(pid: number): ProcessCpu | undefined {
   try {
     let mainMs = 0;
     let otherThreadsMs = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-      if (Number(tid) === pid) mainMs += ms;
+    for (const [tid, ms] of threadCpuMs(pid)) {
+      if (tid === pid) mainMs += ms;
       else otherThreadsMs += ms;
     }
     return { mainMs, otherThreadsMs };

@@ -33,7 +33,6 @@ interface Connection {
   readonly socket: Socket;
   /** Due time of the request in flight on it, or undefined when idle. */
   dueAt?: number;
-  dead: boolean;
   /** Code of the socket error that preceded the close, if any. */
   lastError?: string;
 }
@@ -66,7 +65,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const dispatch = (): void => {
     while (head < due.length && idle.length > 0) {
       const conn = idle.pop() as Connection;
-      if (conn.dead) continue;
+      if (conn.socket.destroyed) continue;
       conn.dueAt = due[head++] as number;
       conn.socket.write(requests[sent++ % requests.length] as Buffer);
       lastSentAt = performance.now();
@@ -75,7 +74,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   };
 
   const open = (): void => {
-    const conn: Connection = { socket: connect({ host: target.hostname, port: Number(target.port), noDelay: true }), dead: false };
+    const conn: Connection = { socket: connect({ host: target.hostname, port: Number(target.port), noDelay: true }) };
     pool.add(conn);
     const ready = (): void => {
       conn.dueAt = undefined;
@@ -94,7 +93,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     });
     conn.socket.on('error', (error: NodeJS.ErrnoException) => void (conn.lastError = error.code ?? 'error'));
     conn.socket.on('close', () => {
-      conn.dead = true;
       pool.delete(conn);
       if (!running) return;
       if (conn.dueAt !== undefined) {

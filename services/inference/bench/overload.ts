@@ -19,6 +19,7 @@ import { availableParallelism, setPriority } from 'node:os';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { threadCpuMs } from './cpu-accounting.js';
 import { runOpenLoop } from './open-loop.js';
 import { demoBodies } from './workload.js';
 
@@ -75,26 +76,18 @@ const cpuSeconds = (): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 };
 
-/** CPU ticks per thread of the server, from /proc/<pid>/task/<tid>/stat. */
-const threadTicks = (): Map<number, number> =>
-  new Map(
-    readdirSync(`/proc/${child.pid}/task`).map((tid) => {
-      const fields = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return [Number(tid), Number(fields[11]) + Number(fields[12])];
-    }),
-  );
-
 /**
  * model-core: every server thread to CPU 0, then the thread that ran ONNX Runtime during `warm` (the busiest one
  * besides the event loop; WORKER_THREADS=1 and INTRA_OP_THREADS=1, so the model runs on that worker's own thread)
  * to CPU 1. Returns its tid.
  */
 async function pinModelThread(warm: () => Promise<unknown>): Promise<number> {
-  const before = threadTicks();
+  const pid = child.pid ?? 0;
+  const before = threadCpuMs(pid);
   await warm();
-  const busiest = [...threadTicks()]
-    .filter(([tid]) => tid !== child.pid)
-    .map(([tid, ticks]) => [tid, ticks - (before.get(tid) ?? 0)] as const)
+  const busiest = [...threadCpuMs(pid)]
+    .filter(([tid]) => tid !== pid)
+    .map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
     .sort((a, b) => b[1] - a[1])[0];
   if (!busiest || busiest[1] === 0) throw new Error('could not find the thread that runs the model');
   taskset('-a', '-p', '-c', '0', String(child.pid));
