@@ -1,28 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../scripts/onnx/graph-builder.js';
+import { cubicModel } from './helpers/fixture-models.js';
 import { FixtureRepository } from './helpers/fixture-repository.js';
 import { startService, type TestService } from './helpers/start-service.js';
 
 let repo: FixtureRepository;
 let service: TestService;
 
-/**
- * A model whose cost grows with the cube of its non-batch axis `n`: the outer product x·xᵀ ([batch, n, n]) squared
- * `layers` times, summed back to [batch, n]. The warm-up (which runs at a tiny `n`) costs nothing, while one request
- * at n = 1024 runs ~2 s on one fast core (192 × 1024³ multiply-adds, ~100 G/s measured on AVX-512): long against two
- * loopback requests even on a loaded CI machine, without slowing the service's start.
- */
-function cubicModel(layers: number): Uint8Array {
-  const g = new GraphBuilder('cubic');
-  g.input('x', 'FLOAT', ['batch', 'n']);
-  const column = g.node('Unsqueeze', ['x', g.int64s('last', [2])]);
-  const row = g.node('Unsqueeze', ['x', g.int64s('middle', [1])]);
-  let m = g.node('MatMul', [column, row]);
-  for (let i = 0; i < layers; i++) m = g.node('MatMul', [m, m]);
-  g.node('ReduceSum', [m, 'last'], { keepdims: 0 }, ['y']);
-  g.output('y', 'FLOAT', ['batch', 'n']);
-  return g.toBytes();
-}
 const slowN = 1024;
 
 beforeAll(async () => {
