@@ -35,6 +35,20 @@ export const metricNames = {
   faultsInjected: 'inference_faults_injected_total',
   /** Gauge: 1 while the process drains after SIGTERM (readiness answers 503). */
   draining: 'inference_draining',
+  /** Histogram {model, version}: seconds from request arrival to the first generated token (TTFT). */
+  timeToFirstToken: 'inference_generate_time_to_first_token_seconds',
+  /** Histogram {model, version}: seconds between consecutive generated tokens of one sequence (ITL). */
+  interTokenLatency: 'inference_generate_inter_token_latency_seconds',
+  /** Counter {model, version}: prompt tokens of admitted generate requests. */
+  promptTokens: 'inference_generate_prompt_tokens_total',
+  /** Counter {model, version}: tokens generated. */
+  generatedTokens: 'inference_generate_generated_tokens_total',
+  /** Gauge {model, version}: sequences in the running continuous batch. */
+  activeSequences: 'inference_generate_active_sequences',
+  /** Gauge {model, version}: generate requests waiting for KV-cache room. */
+  generateQueueDepth: 'inference_generate_queue_depth',
+  /** Gauge {model, version}: fraction (0–1) of the KV-cache token budget in use. */
+  kvCacheUsage: 'inference_generate_kv_cache_usage_ratio',
 } as const;
 
 /**
