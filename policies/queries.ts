@@ -17,6 +17,21 @@ export function p95LatencyQuery(selector: Selector, window: string): string {
   return `histogram_quantile(0.95, sum by (le) (rate(${metricNames.requestDuration}_bucket{${selector}}[${window}])))`;
 }
 
+/** p95 time to first token in seconds over `window` (generative models). */
+export function p95TimeToFirstTokenQuery(selector: Selector, window: string): string {
+  return `histogram_quantile(0.95, sum by (le) (rate(${metricNames.timeToFirstToken}_bucket{${selector}}[${window}])))`;
+}
+
+/** p95 inter-token latency in seconds over `window` (generative models). */
+export function p95InterTokenLatencyQuery(selector: Selector, window: string): string {
+  return `histogram_quantile(0.95, sum by (le) (rate(${metricNames.interTokenLatency}_bucket{${selector}}[${window}])))`;
+}
+
+/** Streams that got a first token over `window`: the sample count behind the TTFT figure. */
+export function streamCountQuery(selector: Selector, window: string): string {
+  return `sum(increase(${metricNames.timeToFirstToken}_count{${selector}}[${window}]))`;
+}
+
 /** Fraction of requests answered with a 5xx over `window`; 4xx are the caller's errors and do not count. */
 export function errorRateQuery(selector: Selector, window: string): string {
   const all = `sum(rate(${metricNames.requests}{${selector}}[${window}]))`;

@@ -31,6 +31,29 @@ export interface Slo {
   readonly cacheTtlSeconds: number;
   /** Dynamic batching: allowed range of maxBatchSize (seed: 16–128). */
   readonly batch: { readonly min: number; readonly max: number };
+  /** Objectives of text generation (generative models: /v1/completions, /v1/chat/completions, V2 generate). */
+  readonly generation: GenerationSlo;
+}
+
+/**
+ * A streamed answer has no single "response time": the user waits for the first token, then reads as tokens
+ * arrive. Time to first token stands in for the seed's 200 ms response time; inter-token latency bounds the pace.
+ */
+export interface GenerationSlo {
+  /** p95 time to first token in milliseconds (the seed's 200 ms response time, applied to the first token). */
+  readonly ttftP95Ms: number;
+  /** Alert: TTFT p95 above this many milliseconds for `alertForMinutes`. */
+  readonly alertTtftP95Ms: number;
+  /** p95 inter-token latency in milliseconds: 50 ms is 20 tokens/s per stream, faster than people read. */
+  readonly itlP95Ms: number;
+  /** Alert: ITL p95 above this many milliseconds for `alertForMinutes`. */
+  readonly alertItlP95Ms: number;
+  /** Streams per second a gate sends besides its inference traffic; each streams up to `gateMaxTokens`. */
+  readonly gateStreamsPerSecond: number;
+  /** Tokens each gate stream asks for: enough to measure ITL, short enough to keep a window's load light. */
+  readonly gateMaxTokens: number;
+  /** Minimum streams a gate must observe before its TTFT figure counts. */
+  readonly gateMinStreams: number;
 }
 
 export const slo: Slo = {
@@ -45,6 +68,15 @@ export const slo: Slo = {
   restartWithinSeconds: 60,
   cacheTtlSeconds: 300,
   batch: { min: 16, max: 128 },
+  generation: {
+    ttftP95Ms: 200,
+    alertTtftP95Ms: 500,
+    itlP95Ms: 50,
+    alertItlP95Ms: 100,
+    gateStreamsPerSecond: 2,
+    gateMaxTokens: 16,
+    gateMinStreams: 20,
+  },
 };
 
 /** The first canary step, in percent: the traffic share a new version gets before any gate has passed. */

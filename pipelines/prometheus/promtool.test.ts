@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { slo } from '../../policies/slo.js';
 import { renderRuleFile } from './render-rules.js';
-import { errorRateAlertTests, latencyAlertTests, scenarioBuckets } from './rule-tests.js';
+import {
+  errorRateAlertTests,
+  histogramAlertTests,
+  interTokenLatencyAlert,
+  latencyAlertTests,
+  scenarioBuckets,
+  scenarioBucketsOf,
+  timeToFirstTokenAlert,
+} from './rule-tests.js';
 
 const run = promisify(execFile);
 let dir = '';
@@ -49,6 +57,19 @@ describe('alert rules under real promtool', () => {
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
+
+  it.each([timeToFirstTokenAlert, interTokenLatencyAlert])(
+    '`promtool test rules`: $alert fires after the sustained duration, not at the threshold, not for a burst',
+    async (spec) => {
+      const buckets = scenarioBucketsOf(spec);
+      expect(buckets.edgeBucket).toBe(spec.thresholdSeconds);
+      expect(buckets.slowBucket).toBeGreaterThan(spec.thresholdSeconds);
+      await writeFile(join(dir, `${spec.alert}.test.yml`), stringify(histogramAlertTests(spec, 'rules.yml')));
+      const result = await promtool(['test', 'rules', `${spec.alert}.test.yml`]);
+      expect(result.output).toContain('SUCCESS');
+      expect(result.code).toBe(0);
+    },
+  );
 
   it('`promtool test rules`: the error-rate alert fires at twice the objective sustained, never at half of it', async () => {
     await writeFile(join(dir, 'errors.test.yml'), stringify(errorRateAlertTests('rules.yml')));

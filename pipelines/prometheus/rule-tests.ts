@@ -1,13 +1,18 @@
 /**
  * promtool unit tests for the SLO alerts, generated from policies/slo.ts and the metric contract, so that the
- * proof ("the p95 alert fires when p95 stays above the threshold for the alert duration, and not below it, and not
+ * proof ("a p95 alert fires when p95 stays above the threshold for the alert duration, and not below it, and not
  * for a shorter burst") follows the SLO when it changes.
  *
  * Input series are cumulative histogram buckets, one sample per minute, built from per-minute request counts in a
  * "fast" bucket (well under the objective) and a "slow" bucket (just above the alert threshold).
  */
 import { slo } from '../../policies/slo.js';
-import { latencyBucketsSeconds, metricNames } from '../../services/inference/src/metrics/names.js';
+import {
+  interTokenLatencyBucketsSeconds,
+  latencyBucketsSeconds,
+  metricNames,
+  timeToFirstTokenBucketsSeconds,
+} from '../../services/inference/src/metrics/names.js';
 import { alertRuleGroups, type AlertRule } from '../../stacks/components/observability/alert-rules.js';
 
 /** Observations per minute of each kind, for each minute of a scenario. */
@@ -16,15 +21,59 @@ interface Traffic {
   readonly slow: readonly number[];
 }
 
-const thresholdSeconds = slo.alertLatencyP95Ms / 1000;
 const forMinutes = slo.alertForMinutes;
 
-/** Upper bound of the bucket fast requests land in: the objective itself. */
-const fastBucket = slo.latencyP95Ms / 1000;
-/** Upper bound of the first bucket above the alert threshold: slow requests land there. */
-const slowBucket = latencyBucketsSeconds.find((le) => le > thresholdSeconds) ?? Number.POSITIVE_INFINITY;
-/** The bucket ending exactly at the threshold: requests there are slow but not slow enough to alert. */
-const edgeBucket = thresholdSeconds;
+/** A p95 alert over a histogram: the rule, the histogram it reads and the two thresholds the scenarios straddle. */
+export interface HistogramAlertSpec {
+  readonly alert: string;
+  /** Histogram name without `_bucket`. */
+  readonly metric: string;
+  /** The histogram's bucket bounds in seconds (the service's own, from the metric contract). */
+  readonly buckets: readonly number[];
+  /** The objective: fast observations land in the bucket ending here. */
+  readonly objectiveSeconds: number;
+  /** The alert threshold: a bucket must end exactly here (observations there are slow but do not alert). */
+  readonly thresholdSeconds: number;
+}
+
+/** Request latency: InferenceLatencyP95High over inference_request_duration_seconds. */
+export const latencyAlert: HistogramAlertSpec = {
+  alert: 'InferenceLatencyP95High',
+  metric: metricNames.requestDuration,
+  buckets: latencyBucketsSeconds,
+  objectiveSeconds: slo.latencyP95Ms / 1000,
+  thresholdSeconds: slo.alertLatencyP95Ms / 1000,
+};
+
+/** Time to first token of generative models. */
+export const timeToFirstTokenAlert: HistogramAlertSpec = {
+  alert: 'InferenceTimeToFirstTokenP95High',
+  metric: metricNames.timeToFirstToken,
+  buckets: timeToFirstTokenBucketsSeconds,
+  objectiveSeconds: slo.generation.ttftP95Ms / 1000,
+  thresholdSeconds: slo.generation.alertTtftP95Ms / 1000,
+};
+
+/** Inter-token latency of generative models. */
+export const interTokenLatencyAlert: HistogramAlertSpec = {
+  alert: 'InferenceInterTokenLatencyP95High',
+  metric: metricNames.interTokenLatency,
+  buckets: interTokenLatencyBucketsSeconds,
+  objectiveSeconds: slo.generation.itlP95Ms / 1000,
+  thresholdSeconds: slo.generation.alertItlP95Ms / 1000,
+};
+
+/** The bucket bounds a spec's scenarios use: fast at the objective, edge at the threshold, slow just above it. */
+export function scenarioBucketsOf(spec: HistogramAlertSpec): { fastBucket: number; edgeBucket: number; slowBucket: number } {
+  for (const bound of [spec.objectiveSeconds, spec.thresholdSeconds]) {
+    if (!spec.buckets.includes(bound)) throw new Error(`${spec.metric} has no bucket ending at ${bound} s; histogram_quantile cannot resolve it`);
+  }
+  return {
+    fastBucket: spec.objectiveSeconds,
+    edgeBucket: spec.thresholdSeconds,
+    slowBucket: spec.buckets.find((le) => le > spec.thresholdSeconds) ?? Number.POSITIVE_INFINITY,
+  };
+}
 
 function cumulative(perMinute: readonly number[]): number[] {
   let total = 0;
@@ -32,8 +81,8 @@ function cumulative(perMinute: readonly number[]): number[] {
 }
 
 /** One input series per bucket bound, each the cumulative count of observations at or under it. */
-function bucketSeries(kinds: readonly { readonly le: number; readonly perMinute: readonly number[] }[]): object[] {
-  const bounds = [...latencyBucketsSeconds.map(String), '+Inf'];
+function bucketSeries(spec: HistogramAlertSpec, kinds: readonly { readonly le: number; readonly perMinute: readonly number[] }[]): object[] {
+  const bounds = [...spec.buckets.map(String), '+Inf'];
   return bounds.map((bound) => {
     const le = bound === '+Inf' ? Number.POSITIVE_INFINITY : Number(bound);
     const minutes = kinds[0]?.perMinute.length ?? 0;
@@ -41,21 +90,21 @@ function bucketSeries(kinds: readonly { readonly le: number; readonly perMinute:
       kinds.reduce((sum, k) => sum + (k.le <= le ? (k.perMinute[m] ?? 0) : 0), 0),
     );
     return {
-      series: `${metricNames.requestDuration}_bucket{le="${bound}",track="canary"}`,
+      series: `${spec.metric}_bucket{le="${bound}",track="canary"}`,
       values: cumulative(counts).join(' '),
     };
   });
 }
 
-function latencyRule(): AlertRule {
-  const rule = alertRuleGroups().flatMap((g) => g.rules).find((r) => r.alert === 'InferenceLatencyP95High');
-  if (!rule) throw new Error('alert InferenceLatencyP95High is missing from alertRuleGroups()');
+function alertRule(name: string): AlertRule {
+  const rule = alertRuleGroups().flatMap((g) => g.rules).find((r) => r.alert === name);
+  if (!rule) throw new Error(`alert ${name} is missing from alertRuleGroups()`);
   return rule;
 }
 
 /** The firing alert as promtool reports it, with `$value` rendered the way humanizeDuration renders it. */
-function expectedLatencyAlert(p95Seconds: number): object {
-  const rule = latencyRule();
+function expectedAlert(spec: HistogramAlertSpec, p95Seconds: number): object {
+  const rule = alertRule(spec.alert);
   const ms = Number((p95Seconds * 1000).toPrecision(4));
   return {
     exp_labels: rule.labels,
@@ -67,55 +116,62 @@ function expectedLatencyAlert(p95Seconds: number): object {
 }
 
 /** p95 when every observation sits in the bucket (lower, upper]: histogram_quantile interpolates linearly. */
-function interpolatedP95(upper: number): number {
-  const index = latencyBucketsSeconds.indexOf(upper);
-  const lower = index > 0 ? (latencyBucketsSeconds[index - 1] ?? 0) : 0;
+function interpolatedP95(buckets: readonly number[], upper: number): number {
+  const index = buckets.indexOf(upper);
+  const lower = index > 0 ? (buckets[index - 1] ?? 0) : 0;
   return lower + (upper - lower) * 0.95;
 }
 
 const steady = (perMinute: number, minutes: number): number[] => Array.from({ length: minutes }, () => perMinute);
 
-/** The promtool test file (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/). */
-export function latencyAlertTests(ruleFile: string): object {
+/**
+ * The promtool test file (https://prometheus.io/docs/prometheus/latest/configuration/unit_testing_rules/) for a p95
+ * alert: sustained above the threshold fires after `for`, not before; at the threshold never; a burst shorter than
+ * `for` never.
+ */
+export function histogramAlertTests(spec: HistogramAlertSpec, ruleFile: string): object {
+  const { fastBucket, edgeBucket, slowBucket } = scenarioBucketsOf(spec);
   const minutes = forMinutes * 3;
   const sustained: Traffic = { fast: steady(0, minutes), slow: steady(60, minutes) };
   const burstMinutes = forMinutes - 2;
-  // A burst shorter than `for`, then fast traffic heavy enough that slow requests fall under 5 % of the window.
+  // A burst shorter than `for`, then fast traffic heavy enough that slow observations fall under 5 % of the window.
   const burst: Traffic = {
     fast: [...steady(0, burstMinutes), ...steady(6000, minutes - burstMinutes)],
     slow: [...steady(60, burstMinutes), ...steady(0, minutes - burstMinutes)],
   };
+  const firing = expectedAlert(spec, interpolatedP95(spec.buckets, slowBucket));
+  const ms = (seconds: number) => `${seconds * 1000} ms`;
   return {
     rule_files: [ruleFile],
     evaluation_interval: '1m',
     tests: [
       {
-        name: `p95 just above ${slo.alertLatencyP95Ms} ms for longer than ${forMinutes} m fires, not before`,
+        name: `${spec.alert}: p95 just above ${ms(spec.thresholdSeconds)} for longer than ${forMinutes} m fires, not before`,
         interval: '1m',
-        input_series: bucketSeries([{ le: slowBucket, perMinute: sustained.slow }]),
+        input_series: bucketSeries(spec, [{ le: slowBucket, perMinute: sustained.slow }]),
         alert_rule_test: [
           // rate() needs two samples, so the condition holds from minute 1; `for` counts from there.
-          { eval_time: `${forMinutes}m`, alertname: latencyRule().alert, exp_alerts: [] },
-          { eval_time: `${forMinutes + 1}m`, alertname: latencyRule().alert, exp_alerts: [expectedLatencyAlert(interpolatedP95(slowBucket))] },
-          { eval_time: `${minutes}m`, alertname: latencyRule().alert, exp_alerts: [expectedLatencyAlert(interpolatedP95(slowBucket))] },
+          { eval_time: `${forMinutes}m`, alertname: spec.alert, exp_alerts: [] },
+          { eval_time: `${forMinutes + 1}m`, alertname: spec.alert, exp_alerts: [firing] },
+          { eval_time: `${minutes}m`, alertname: spec.alert, exp_alerts: [firing] },
         ],
       },
       {
-        name: `p95 just below ${slo.alertLatencyP95Ms} ms never fires`,
+        name: `${spec.alert}: p95 just below ${ms(spec.thresholdSeconds)} never fires`,
         interval: '1m',
-        input_series: bucketSeries([{ le: edgeBucket, perMinute: steady(60, minutes) }]),
-        alert_rule_test: [{ eval_time: `${minutes}m`, alertname: latencyRule().alert, exp_alerts: [] }],
+        input_series: bucketSeries(spec, [{ le: edgeBucket, perMinute: steady(60, minutes) }]),
+        alert_rule_test: [{ eval_time: `${minutes}m`, alertname: spec.alert, exp_alerts: [] }],
       },
       {
-        name: `a ${burstMinutes}-minute burst above the threshold never fires`,
+        name: `${spec.alert}: a ${burstMinutes}-minute burst above the threshold never fires`,
         interval: '1m',
-        input_series: bucketSeries([
+        input_series: bucketSeries(spec, [
           { le: fastBucket, perMinute: burst.fast },
           { le: slowBucket, perMinute: burst.slow },
         ]),
         alert_rule_test: Array.from({ length: minutes }, (_, m) => ({
           eval_time: `${m + 1}m`,
-          alertname: latencyRule().alert,
+          alertname: spec.alert,
           exp_alerts: [],
         })),
       },
@@ -123,14 +179,15 @@ export function latencyAlertTests(ruleFile: string): object {
   };
 }
 
-/** Exposed for tests: the bucket bounds the scenarios use. */
-export const scenarioBuckets = { fastBucket, edgeBucket, slowBucket } as const;
-
-function errorRule(): AlertRule {
-  const rule = alertRuleGroups().flatMap((g) => g.rules).find((r) => r.alert === 'InferenceErrorRateHigh');
-  if (!rule) throw new Error('alert InferenceErrorRateHigh is missing from alertRuleGroups()');
-  return rule;
+/** The request-latency alert's promtool tests. */
+export function latencyAlertTests(ruleFile: string): object {
+  return histogramAlertTests(latencyAlert, ruleFile);
 }
+
+/** Exposed for tests: the bucket bounds the scenarios use. */
+export const scenarioBuckets = scenarioBucketsOf(latencyAlert);
+
+const errorRule = (): AlertRule => alertRule('InferenceErrorRateHigh');
 
 /** Request counters by status: `perMinute` requests, of which `errorFraction` answer 500. */
 function statusSeries(perMinute: number, errorFraction: number, minutes: number): object[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { slo } from '../../../policies/slo.js';
-import { p95LatencyQuery } from '../../../policies/queries.js';
+import { p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
 import { alertRuleGroups, type AlertRule } from './alert-rules.js';
 
 function rule(name: string): AlertRule {
@@ -19,6 +19,18 @@ describe('alertRuleGroups', () => {
     const latency = rule('InferenceLatencyP95High');
     expect(latency.expr).toBe(`${p95LatencyQuery('', `${slo.alertForMinutes}m`)} > ${slo.alertLatencyP95Ms / 1000}`);
     expect(latency.for).toBe(`${slo.alertForMinutes}m`);
+  });
+
+  it('alerts on time to first token and inter-token latency of generative models, thresholds from the SLO file', () => {
+    const window = `${slo.alertForMinutes}m`;
+    expect(rule('InferenceTimeToFirstTokenP95High').expr).toBe(
+      `${p95TimeToFirstTokenQuery('', window)} > ${slo.generation.alertTtftP95Ms / 1000}`,
+    );
+    expect(rule('InferenceTimeToFirstTokenP95High').expr).toContain('inference_generate_time_to_first_token_seconds_bucket');
+    expect(rule('InferenceInterTokenLatencyP95High').expr).toBe(
+      `${p95InterTokenLatencyQuery('', window)} > ${slo.generation.alertItlP95Ms / 1000}`,
+    );
+    expect(rule('InferenceInterTokenLatencyP95High').for).toBe(window);
   });
 
   it('alerts on the error rate objective', () => {

@@ -9,7 +9,7 @@
  * No cdktf imports here on purpose: plain data that any tool can read.
  */
 import { slo } from '../../../policies/slo.js';
-import { errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
+import { errorRateQuery, p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
 import { metricNames } from '../../../services/inference/src/metrics/names.js';
 
 /** One alerting rule, exactly as in a Prometheus rule file. */
@@ -112,6 +112,35 @@ function serviceRules(): AlertRule[] {
   ];
 }
 
+/** Streaming objectives of generative models; the series exist only where a generative model is served. */
+function generationRules(): AlertRule[] {
+  const g = slo.generation;
+  return [
+    {
+      alert: 'InferenceTimeToFirstTokenP95High',
+      expr: `${p95TimeToFirstTokenQuery('', sloWindow)} > ${g.alertTtftP95Ms / 1000}`,
+      for: sloWindow,
+      labels: { severity: 'page' },
+      annotations: {
+        summary: `p95 time to first token above ${g.alertTtftP95Ms} ms for ${slo.alertForMinutes} minutes`,
+        description: `TTFT p95 is {{ $value | humanizeDuration }}; the objective is ${g.ttftP95Ms} ms (policies/slo.ts). Long prompts queued behind a full KV cache show here first.`,
+        runbook_url: 'docs/runbooks/rollback.md',
+      },
+    },
+    {
+      alert: 'InferenceInterTokenLatencyP95High',
+      expr: `${p95InterTokenLatencyQuery('', sloWindow)} > ${g.alertItlP95Ms / 1000}`,
+      for: sloWindow,
+      labels: { severity: 'page' },
+      annotations: {
+        summary: `p95 inter-token latency above ${g.alertItlP95Ms} ms for ${slo.alertForMinutes} minutes`,
+        description: `ITL p95 is {{ $value | humanizeDuration }}; the objective is ${g.itlP95Ms} ms (policies/slo.ts). Too many active sequences per replica, or prefill chunks too large.`,
+        runbook_url: 'docs/runbooks/rollback.md',
+      },
+    },
+  ];
+}
+
 function gpuRules(): AlertRule[] {
   const t = operationalThresholds;
   return [
@@ -142,6 +171,7 @@ function gpuRules(): AlertRule[] {
 export function alertRuleGroups(): AlertRuleGroup[] {
   return [
     { name: 'inference-slo', rules: serviceRules() },
+    { name: 'inference-generation', rules: generationRules() },
     { name: 'inference-gpu', rules: gpuRules() },
   ];
 }
