@@ -43,6 +43,16 @@ describe('environments', () => {
     expect(invalid({ inference: { ...inference, modelStoreSize: '500Gi' } })).toThrow(/500Gi is below the 1Ti/);
   });
 
+  it('reject generation autoscaling targets that an HPA cannot use', () => {
+    const inference = prod.inference;
+    const withGeneration = (activeSequencesTarget: number, kvCacheUsageTarget: number) => ({
+      inference: { ...inference, autoscaling: { ...inference.autoscaling, generation: { activeSequencesTarget, kvCacheUsageTarget } } },
+    });
+    expect(invalid(withGeneration(0, 0.8))).toThrow(/generation\.activeSequencesTarget must be an integer ≥ 1, got 0/);
+    expect(invalid(withGeneration(24, 80))).toThrow(/generation\.kvCacheUsageTarget is a fraction in \(0, 1\], got 80/);
+    expect(validateEnvironment({ ...prod, ...withGeneration(8, 1) }).inference.autoscaling.generation).toEqual({ activeSequencesTarget: 8, kvCacheUsageTarget: 1 });
+  });
+
   it('reject chart version ranges and the local backend outside dev', () => {
     expect(invalid({ charts: { kubePrometheusStack: '^88.0.0' } })).toThrow(/charts\.kubePrometheusStack "\^88\.0\.0" must be an exact version/);
     expect(invalid({ backend: { type: 'local' } })).toThrow(/local backend is for dev only/);

@@ -20,7 +20,10 @@ export const staging: EnvironmentConfig = {
     imageRepository: 'ghcr.io/vertical-inference/inference',
     stable: { imageDigest: 'sha256:67f831dac998e2b8e948bf0f464ece8724fd204ce3e97e8a3aa22a0c6d885d08', replicas: 2 },
     canary: { imageDigest: 'sha256:8012b50f520846224fca94a5d5bba7ffa765e2515d2ccb74470fa53f1237bb1e', replicas: 1 },
-    autoscaling: { minReplicas: 2, maxReplicas: 4, queueDepthTarget: 32, cpuUtilizationPercent: 70 },
+    autoscaling: { minReplicas: 2, maxReplicas: 4, queueDepthTarget: 32, cpuUtilizationPercent: 70,
+      // The demo LLM's continuous batch: scale before the KV cache fills (policies/slo.ts ITL objective).
+      generation: { activeSequencesTarget: 24, kvCacheUsageTarget: 0.8 },
+    },
     resources: { cpu: '8', memory: '32Gi', gpus: 1 },
     shutdownTimeoutSeconds: 20,
     logLevel: 'info',

@@ -130,6 +130,7 @@ export class Inference extends Construct {
       maxReplicas: spec.autoscaling.maxReplicas,
       queueDepthTarget: spec.autoscaling.queueDepthTarget,
       cpuUtilizationPercent: spec.autoscaling.cpuUtilizationPercent,
+      ...(spec.autoscaling.generation ? { generation: spec.autoscaling.generation } : {}),
     });
   }
 }

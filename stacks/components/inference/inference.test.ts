@@ -121,10 +121,25 @@ describe('stable autoscaling', () => {
     for (const env of ['staging', 'prod']) {
       const hpa = byName(stack(`inference-${env}`), 'kubernetes_horizontal_pod_autoscaler_v2', 'inference-stable');
       expect(hpa.spec.min_replicas).toBeGreaterThanOrEqual(2);
-      expect(hpa.spec.metric.map((m: { type: string }) => m.type)).toEqual(['Pods', 'Resource']);
+      expect(hpa.spec.metric.map((m: { type: string }) => m.type)).toEqual(['Pods', 'Pods', 'Pods', 'Resource']);
       expect(hpa.spec.metric[0].pods.metric.name).toBe('inference_queue_depth');
-      expect(hpa.spec.metric[1].resource.name).toBe('cpu');
+      expect(hpa.spec.metric[3].resource.name).toBe('cpu');
     }
+  });
+
+  it('scales a generative model on active sequences and KV-cache use where the environment asks for it', () => {
+    const prodHpa = byName(stack('inference-prod'), 'kubernetes_horizontal_pod_autoscaler_v2', 'inference-stable');
+    expect(prodHpa.spec.metric[1].pods).toEqual({
+      metric: { name: 'inference_generate_active_sequences' },
+      target: { type: 'AverageValue', average_value: '24' },
+    });
+    expect(prodHpa.spec.metric[2].pods).toEqual({
+      metric: { name: 'inference_generate_kv_cache_usage_ratio' },
+      target: { type: 'AverageValue', average_value: '800m' },
+    });
+    // dev declares no generation targets: queue depth and CPU only.
+    const devHpa = byName(stack('inference-dev'), 'kubernetes_horizontal_pod_autoscaler_v2', 'inference-stable');
+    expect(devHpa.spec.metric.map((m: { type: string }) => m.type)).toEqual(['Pods', 'Resource']);
   });
 
   it('has a PodDisruptionBudget for stable in every environment', () => {

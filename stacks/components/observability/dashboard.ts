@@ -4,7 +4,7 @@
  * policies/queries.ts; the latency panel draws the SLO and the alert threshold from policies/slo.ts.
  */
 import { slo } from '../../../policies/slo.js';
-import { errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
+import { errorRateQuery, p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
 import { metricNames, trackLabel } from '../../../services/inference/src/metrics/names.js';
 
 interface Target {
@@ -22,10 +22,69 @@ interface Panel {
 
 const window = '5m';
 const byTrack = `sum by (le, ${trackLabel})`;
-const quantile = (q: number) =>
-  `histogram_quantile(${q}, ${byTrack} (rate(${metricNames.requestDuration}_bucket[${window}])))`;
+const quantileOf = (metric: string) => (q: number) =>
+  `histogram_quantile(${q}, ${byTrack} (rate(${metric}_bucket[${window}])))`;
+const quantile = quantileOf(metricNames.requestDuration);
+const ttft = quantileOf(metricNames.timeToFirstToken);
+const itl = quantileOf(metricNames.interTokenLatency);
+const byModel = `sum by (model, ${trackLabel})`;
 
-/** Panels in reading order: user-facing first, then the batcher, the cache, the GPU, the container. */
+/** Text generation: what a streaming user feels (TTFT, pace), then the continuous batch and its KV cache. */
+function generationPanels(): Panel[] {
+  const g = slo.generation;
+  return [
+    {
+      title: 'Time to first token p50 / p95 by track',
+      unit: 's',
+      targets: [
+        { expr: ttft(0.5), legendFormat: `p50 {{${trackLabel}}}` },
+        { expr: ttft(0.95), legendFormat: `p95 {{${trackLabel}}}` },
+        { expr: p95TimeToFirstTokenQuery('', window), legendFormat: 'p95 all' },
+      ],
+      thresholds: [
+        { value: g.ttftP95Ms / 1000, color: 'orange' },
+        { value: g.alertTtftP95Ms / 1000, color: 'red' },
+      ],
+    },
+    {
+      title: 'Inter-token latency p50 / p95 by track',
+      unit: 's',
+      targets: [
+        { expr: itl(0.5), legendFormat: `p50 {{${trackLabel}}}` },
+        { expr: itl(0.95), legendFormat: `p95 {{${trackLabel}}}` },
+        { expr: p95InterTokenLatencyQuery('', window), legendFormat: 'p95 all' },
+      ],
+      thresholds: [
+        { value: g.itlP95Ms / 1000, color: 'orange' },
+        { value: g.alertItlP95Ms / 1000, color: 'red' },
+      ],
+    },
+    {
+      title: 'Tokens per second (generated / prompt)',
+      unit: 'short',
+      targets: [
+        { expr: `${byModel} (rate(${metricNames.generatedTokens}[${window}]))`, legendFormat: `generated {{model}} {{${trackLabel}}}` },
+        { expr: `${byModel} (rate(${metricNames.promptTokens}[${window}]))`, legendFormat: `prompt {{model}} {{${trackLabel}}}` },
+      ],
+    },
+    {
+      title: 'Active sequences and waiting requests',
+      unit: 'short',
+      targets: [
+        { expr: `sum by (pod) (${metricNames.activeSequences})`, legendFormat: 'active {{pod}}' },
+        { expr: `sum by (pod) (${metricNames.generateQueueDepth})`, legendFormat: 'waiting {{pod}}' },
+      ],
+    },
+    {
+      title: 'KV-cache use',
+      unit: 'percentunit',
+      targets: [{ expr: `max by (pod, model) (${metricNames.kvCacheUsage})`, legendFormat: '{{pod}} {{model}}' }],
+      thresholds: [{ value: 0.9, color: 'orange' }],
+    },
+  ];
+}
+
+/** Panels in reading order: user-facing first, then generation, the batcher, the cache, the GPU, the container. */
 export function dashboardPanels(): Panel[] {
   return [
     {
@@ -53,6 +112,7 @@ export function dashboardPanels(): Panel[] {
       targets: [{ expr: errorRateQuery('', window), legendFormat: 'error rate' }],
       thresholds: [{ value: slo.errorRate, color: 'red' }],
     },
+    ...generationPanels(),
     {
       title: 'Batch size (mean)',
       unit: 'short',

@@ -1,6 +1,6 @@
 /**
  * Observability, platform half: kube-prometheus-stack (Prometheus operator, Prometheus, Alertmanager, Grafana,
- * kube-state-metrics, node-exporter) and prometheus-adapter serving `inference_queue_depth` to the HPA.
+ * kube-state-metrics, node-exporter) and prometheus-adapter serving the service's per-pod load metrics to the HPAs.
  * The service's ServiceMonitor, PrometheusRule and dashboard are the inference half (./service-monitoring.ts).
  */
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
@@ -41,6 +41,16 @@ export const observabilityDefaults = {
 export const prometheusService = { name: 'kps-prometheus', port: 9090 } as const;
 /** Grafana sidecar picks up ConfigMaps with this label in any namespace. */
 export const dashboardLabel = { grafana_dashboard: '1' } as const;
+
+/**
+ * Per-pod service metrics prometheus-adapter serves on the custom metrics API, for the HPAs
+ * (stacks/components/inference/autoscaling.ts): counts add up across a pod's series, a usage ratio takes the fullest.
+ */
+export const autoscalingMetrics: readonly { readonly name: string; readonly aggregate: 'sum' | 'max' }[] = [
+  { name: metricNames.queueDepth, aggregate: 'sum' },
+  { name: metricNames.activeSequences, aggregate: 'sum' },
+  { name: metricNames.kvCacheUsage, aggregate: 'max' },
+];
 
 export class Observability extends Construct {
   readonly stack: HelmChart;
@@ -99,14 +109,12 @@ export class Observability extends Construct {
         prometheus: { url: `http://${prometheusService.name}.${props.namespace}.svc`, port: prometheusService.port },
         rules: {
           default: false,
-          custom: [
-            {
-              seriesQuery: `${metricNames.queueDepth}{namespace!="",pod!=""}`,
-              resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
-              name: { matches: `^${metricNames.queueDepth}$`, as: metricNames.queueDepth },
-              metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
-            },
-          ],
+          custom: autoscalingMetrics.map(({ name, aggregate }) => ({
+            seriesQuery: `${name}{namespace!="",pod!=""}`,
+            resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
+            name: { matches: `^${name}$`, as: name },
+            metricsQuery: `${aggregate}(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)`,
+          })),
         },
       },
     });

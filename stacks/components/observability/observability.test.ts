@@ -35,7 +35,7 @@ describe('service monitoring', () => {
 describe('the dashboard', () => {
   it('covers latency, throughput, batch size, queue depth, cache, GPU and container panels', () => {
     const titles = dashboardPanels().map((p) => p.title).join(' | ');
-    for (const word of ['p95', 'Throughput', 'Batch size', 'Queue depth', 'Cache hit', 'GPU utilization', 'GPU memory', 'CPU', 'memory', 'Network']) {
+    for (const word of ['p95', 'Time to first token', 'Inter-token latency', 'Tokens per second', 'Active sequences', 'KV-cache', 'Throughput', 'Batch size', 'Queue depth', 'Cache hit', 'GPU utilization', 'GPU memory', 'CPU', 'memory', 'Network']) {
       expect(titles).toContain(word);
     }
   });
@@ -68,8 +68,13 @@ describe('platform observability', () => {
     expect(values).not.toContain('adminPassword');
   });
 
-  it('serves inference_queue_depth to the HPA through the adapter', () => {
-    expect(release('prometheus-adapter').values[0]).toContain('as: inference_queue_depth');
+  it('serves inference_queue_depth, active sequences and KV-cache use to the HPAs through the adapter', () => {
+    const values = release('prometheus-adapter').values[0];
+    expect(values).toContain('as: inference_queue_depth');
+    expect(values).toContain('as: inference_generate_active_sequences');
+    expect(values).toContain('as: inference_generate_kv_cache_usage_ratio');
+    // A ratio is not summed across a pod's models: 0.6 + 0.6 would read as an overfull cache.
+    expect(values).toMatch(/metricsQuery: max\(<<\.Series>>\{<<\.LabelMatchers>>\}\) by \(<<\.GroupBy>>\)/);
   });
 
   it('installs the GPU operator with the DCGM exporter after the Prometheus CRDs', () => {

@@ -54,6 +54,14 @@ export interface TrackSpec {
   readonly replicas: number;
 }
 
+/** HPA targets of a generative model, per pod, served by prometheus-adapter. */
+export interface GenerationAutoscaling {
+  /** Target average of `inference_generate_active_sequences` per pod. */
+  readonly activeSequencesTarget: number;
+  /** Target average KV-cache use per pod, a fraction in (0, 1], e.g. 0.8. */
+  readonly kvCacheUsageTarget: number;
+}
+
 export interface InferenceSpec {
   /** Registry and repository without tag or digest, e.g. `ghcr.io/acme/inference`. */
   readonly imageRepository: string;
@@ -67,6 +75,11 @@ export interface InferenceSpec {
     readonly queueDepthTarget: number;
     /** CPU utilization target in percent, the fallback when the custom metric is missing. */
     readonly cpuUtilizationPercent: number;
+    /**
+     * For a generative model: scale on the continuous batch as well. Queue depth barely moves while sequences
+     * stream; the batch's occupancy and its KV cache are what fill up. Absent: the HPA ignores generation.
+     */
+    readonly generation?: GenerationAutoscaling;
   };
   readonly resources: {
     readonly cpu: string;

@@ -59,6 +59,15 @@ function inferenceProblems(env: EnvironmentConfig): string[] {
   if (env.name !== 'dev' && minReplicas < 2) {
     problems.push(`inference.autoscaling.minReplicas is ${minReplicas}; outside dev keep at least 2 so one pod can be drained`);
   }
+  const generation = inf.autoscaling.generation;
+  if (generation) {
+    if (!Number.isInteger(generation.activeSequencesTarget) || generation.activeSequencesTarget < 1) {
+      problems.push(`inference.autoscaling.generation.activeSequencesTarget must be an integer ≥ 1, got ${generation.activeSequencesTarget}`);
+    }
+    if (!(generation.kvCacheUsageTarget > 0 && generation.kvCacheUsageTarget <= 1)) {
+      problems.push(`inference.autoscaling.generation.kvCacheUsageTarget is a fraction in (0, 1], got ${generation.kvCacheUsageTarget}`);
+    }
+  }
   if (!Number.isInteger(inf.resources.gpus) || inf.resources.gpus < 1) problems.push('inference.resources.gpus must be an integer ≥ 1');
   if (inf.shutdownTimeoutSeconds <= 0) problems.push('inference.shutdownTimeoutSeconds must be positive');
   if (inf.authMode === 'none' && env.name !== 'dev') problems.push('inference.authMode "none" is only allowed in dev');
