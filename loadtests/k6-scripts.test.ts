@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { slo } from '../policies/slo.ts';
-import { inferRequestsMetric, sloThresholds } from './lib/config.ts';
+import { generationThresholds, inferRequestsMetric, sloThresholds } from './lib/config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -29,12 +29,23 @@ describe('k6 scripts', () => {
     });
   });
 
+  it('derive the streaming thresholds from the SLO generation block', () => {
+    expect(generationThresholds()).toEqual({
+      generate_ttft: [`p(95)<${slo.generation.ttftP95Ms}`],
+      generate_itl: [`p(95)<${slo.generation.itlP95Ms}`],
+      'http_req_failed{endpoint:generate}': [`rate<${slo.errorRate}`],
+      'checks{endpoint:generate}': [`rate>${slo.checksRate}`],
+      generate_streams: [`count>=${slo.generation.gateMinStreams}`],
+    });
+  });
+
   it('import local modules with an explicit .ts extension, which is all k6 can resolve', async () => {
     const files = await reachableModules([
       '01-smoke.ts',
       '02-load.ts',
       '03-spike.ts',
       '04-canary-gate.ts',
+      '05-generate-stream.ts',
     ].map((f) => join(here, f)));
     expect(files.length).toBeGreaterThanOrEqual(9);
     for (const file of files) {
@@ -49,9 +60,11 @@ describe('k6 scripts', () => {
     for (const name of (await readdir(here)).filter((f) => /^\d\d-.*\.ts$/.test(f))) {
       const source = await readFile(join(here, name), 'utf8');
       expect(source, name).toMatch(/^\/\*\*\n \* \d\d [a-z -]+ — "[^"]+\?"/);
-      for (const part of ['export const options', 'thresholds: sloThresholds()', 'export function setup', 'export default function', 'export function handleSummary']) {
+      for (const part of ['export const options', 'export function setup', 'export default function', 'export function handleSummary']) {
         expect(source, `${name} has ${part}`).toContain(part);
       }
+      // Thresholds come from the SLO file: request rules, generation rules, or both.
+      expect(source, `${name} takes its thresholds from lib/config.ts`).toMatch(/thresholds: (sloThresholds|generationThresholds)\(\)|thresholds: \{ \.\.\.sloThresholds\(\)/);
     }
   });
 });

@@ -6,9 +6,9 @@
  * No k6 module is imported here: the Node side (tests, the rollout driver) imports this file too.
  */
 import { slo } from '../../policies/slo.ts';
-import { inferRequestsMetric, inferTag } from './contract.ts';
+import { generateMetrics, generateTag, inferRequestsMetric, inferTag } from './contract.ts';
 
-export { inferRequestsMetric, inferTag };
+export { generateMetrics, generateTag, inferRequestsMetric, inferTag };
 
 /** `__ENV` exists inside k6; under Node (tests) the defaults apply. */
 const env: { readonly [name: string]: string | undefined } = typeof __ENV === 'undefined' ? {} : __ENV;
@@ -22,6 +22,8 @@ export interface TargetConfig {
   readonly model: string;
   /** Directory handleSummary writes its JSON and Markdown into. */
   readonly summaryDir: string;
+  /** Generative model served under /v1 (the streaming script; the canary gate streams to it when set). */
+  readonly generateModel: string;
 }
 
 export const target: TargetConfig = {
@@ -29,6 +31,7 @@ export const target: TargetConfig = {
   token: env['TOKEN'] ?? '',
   model: env['MODEL'] ?? 'demo',
   summaryDir: (env['SUMMARY_DIR'] ?? 'loadtests/results').replace(/\/+$/, ''),
+  generateModel: env['GENERATE_MODEL'] ?? '',
 };
 
 /**
@@ -42,6 +45,21 @@ export function sloThresholds(minRequests: number = slo.gateMinRequests): Record
     [`http_req_failed${tag}`]: [`rate<${slo.errorRate}`],
     [`checks${tag}`]: [`rate>${slo.checksRate}`],
     [inferRequestsMetric]: [`count>=${minRequests}`],
+  };
+}
+
+/**
+ * k6 thresholds for streaming text generation, from the SLO's generation block: TTFT and ITL p95, the stream
+ * checks, and a minimum stream count for the same reason as `minRequests` above.
+ */
+export function generationThresholds(minStreams: number = slo.generation.gateMinStreams): Record<string, string[]> {
+  const tag = `{endpoint:${generateTag.endpoint}}`;
+  return {
+    [generateMetrics.ttft]: [`p(95)<${slo.generation.ttftP95Ms}`],
+    [generateMetrics.itl]: [`p(95)<${slo.generation.itlP95Ms}`],
+    [`http_req_failed${tag}`]: [`rate<${slo.errorRate}`],
+    [`checks${tag}`]: [`rate>${slo.checksRate}`],
+    [generateMetrics.streams]: [`count>=${minStreams}`],
   };
 }
 

@@ -10,6 +10,20 @@ export const inferTag = { endpoint: 'infer' } as const;
 /** Counter of inference requests a gate saw; its threshold enforces slo.gateMinRequests. */
 export const inferRequestsMetric = 'infer_requests';
 
+/** Tag on every streaming generate request. */
+export const generateTag = { endpoint: 'generate' } as const;
+
+/** k6 custom metrics of the streaming scripts (Trends in milliseconds, a Counter of streams). */
+export const generateMetrics = {
+  /** Time to first token: the response head is written with the first token's event, so it is time to first byte. */
+  ttft: 'generate_ttft',
+  /** Mean gap between a stream's tokens: receiving time over (tokens − 1). */
+  itl: 'generate_itl',
+  /** Completion tokens per second of one stream, first token to last. */
+  tokensPerSecond: 'generate_tokens_per_second',
+  streams: 'generate_streams',
+} as const;
+
 /** The parts of k6's end-of-test summary used here (https://grafana.com/docs/k6/latest/results-output/end-of-test/custom-summary/). */
 export interface SummaryMetric {
   readonly type: string;

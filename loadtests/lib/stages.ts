@@ -60,3 +60,21 @@ export const canaryGate: Scenario = {
   preAllocatedVUs: 10,
   maxVUs: 50,
 };
+
+/** Streams: `STREAMS` concurrent streaming generations (default 8), each starting the next as soon as one ends. */
+export const streams: Scenario = {
+  executor: 'constant-vus',
+  vus: numberFromEnv('STREAMS', 8),
+  duration: env['DURATION'] ?? '1m',
+};
+
+/** Canary gate, generative side: a trickle of streams beside the inference traffic, over the same window. */
+export const canaryStreams: Scenario = {
+  executor: 'constant-arrival-rate',
+  exec: 'canaryStream',
+  rate: numberFromEnv('STREAM_RATE', slo.generation.gateStreamsPerSecond),
+  timeUnit: '1s',
+  duration: `${numberFromEnv('WINDOW_SECONDS', slo.gateWindowSeconds)}s`,
+  preAllocatedVUs: 4,
+  maxVUs: 20,
+};

@@ -19,7 +19,13 @@ try {
   process.exit(2);
 }
 
-const target: GateTarget = { baseUrl: o.gatewayUrl, model: o.model, token: o.token, ratePerSecond: o.gateRate };
+const target: GateTarget = {
+  baseUrl: o.gatewayUrl,
+  model: o.model,
+  token: o.token,
+  ratePerSecond: o.gateRate,
+  ...(o.generateModel ? { generateModel: o.generateModel } : {}),
+};
 try {
   const report = await runRollout({
     shifter: new KubernetesShifter(o.kubernetes),

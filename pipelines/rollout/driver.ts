@@ -114,7 +114,7 @@ async function measure(o: DriverOptions, windowSeconds: number, s: Slo): Promise
   const gate = await o.gate.run(windowSeconds);
   await sleep((o.settleSeconds ?? 30) * 1000);
   const spanSeconds = (Date.now() - start) / 1000;
-  const prometheus = await canaryFigures(o.prometheusUrl, spanSeconds, new Date());
+  const prometheus = await canaryFigures(o.prometheusUrl, spanSeconds, new Date(), gate.stream !== undefined);
   const verdict = judge(gate, prometheus, s);
   return { passed: verdict.passed, record: { gate, prometheus, verdict, note: describeFailures(verdict) } };
 }

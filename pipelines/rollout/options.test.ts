@@ -27,5 +27,11 @@ describe('rollout command line', () => {
     expect(() => parseRolloutArgs(['--env=prod'], {})).toThrow(/--prometheus is required/);
     expect(() => parseRolloutArgs(['--env=prod', '--prometheus=x', '--window=-3'], {})).toThrow(/--window must be a positive number, got "-3"/);
     expect(() => parseRolloutArgs(['--env=prod', '--prometheus=x', '--bogus'], {})).toThrow(/bogus/);
+    expect(() => parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model=a b'], {})).toThrow(/--generate-model "a b" is not a model name/);
+  });
+
+  it('streams to a generative model only when --generate-model names one', () => {
+    expect(parseRolloutArgs(['--env=prod', '--prometheus=x'], {})).not.toHaveProperty('generateModel');
+    expect(parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model=demo-llm'], {}).generateModel).toBe('demo-llm');
   });
 });

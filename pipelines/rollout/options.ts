@@ -16,6 +16,8 @@ export interface RolloutCliOptions {
   readonly gatewayUrl: string;
   readonly prometheusUrl: string;
   readonly model: string;
+  /** Generative model the gate also streams to (`--generate-model`); absent: no TTFT checks. */
+  readonly generateModel?: string;
   /** From the ROLLOUT_TOKEN environment variable (a JWT with scope `infer models:read`), never a flag. */
   readonly token: string;
   readonly windowSeconds: number;
@@ -26,7 +28,7 @@ export interface RolloutCliOptions {
   readonly kubernetes: KubernetesShifterOptions;
 }
 
-export const rolloutUsage = `usage: npm run rollout -- --env=staging|prod --prometheus=URL [--gateway=URL] [--model=demo]
+export const rolloutUsage = `usage: npm run rollout -- --env=staging|prod --prometheus=URL [--gateway=URL] [--model=demo] [--generate-model=demo-llm]
        [--window=SECONDS] [--gate-rate=RPS] [--settle=SECONDS] [--no-verify] [--report-dir=DIR]
        [--namespace=NS] [--route=NAME] [--context=KUBE_CONTEXT]
    token for AUTH_MODE=jwt targets: environment variable ROLLOUT_TOKEN`;
@@ -46,6 +48,7 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       gateway: { type: 'string' },
       prometheus: { type: 'string' },
       model: { type: 'string', default: 'demo' },
+      'generate-model': { type: 'string' },
       window: { type: 'string' },
       'gate-rate': { type: 'string' },
       settle: { type: 'string' },
@@ -57,6 +60,9 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     strict: true,
   });
+  if (values['generate-model'] !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(values['generate-model'])) {
+    throw new Error(`--generate-model "${values['generate-model']}" is not a model name (letters, digits, '.', '_', '-')`);
+  }
   if (!values.env) throw new Error('--env is required (the environment under stacks/environments to roll out in)');
   if (!values.prometheus) throw new Error('--prometheus is required (e.g. http://127.0.0.1:9090 via kubectl port-forward)');
   const environment = loadEnvironment(values.env);
@@ -70,6 +76,7 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     gatewayUrl: gatewayUrl.replace(/\/+$/, ''),
     prometheusUrl: values.prometheus.replace(/\/+$/, ''),
     model: values.model ?? 'demo',
+    ...(values['generate-model'] ? { generateModel: values['generate-model'] } : {}),
     token: env['ROLLOUT_TOKEN'] ?? '',
     windowSeconds,
     gateRate,

@@ -36,6 +36,11 @@ export interface RolloutReport {
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
 const pct = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 100).toFixed(2)} %`);
 
+function streamCell(gate: GateFigures): string {
+  const s = gate.stream;
+  return s ? `; ${s.streams} streams, TTFT p95 ${fmt(s.ttftP95Ms)} ms, ITL p95 ${fmt(s.itlP95Ms)} ms, checks ${pct(s.checksRate)}` : '';
+}
+
 export function markdownReport(report: RolloutReport): string {
   const rows = report.phases.map((p) =>
     [
@@ -43,8 +48,11 @@ export function markdownReport(report: RolloutReport): string {
       `${p.percent} %`,
       p.startedAt.slice(11, 19),
       p.endedAt.slice(11, 19),
-      p.gate ? `${p.gate.requests} req, p95 ${fmt(p.gate.p95Ms)} ms, err ${pct(p.gate.errorRate)}, checks ${pct(p.gate.checksRate)}` : '',
-      p.prometheus ? `${fmt(p.prometheus.requests, 0)} req, p95 ${fmt(p.prometheus.p95Ms)} ms, err ${pct(p.prometheus.errorRate)}` : '',
+      p.gate ? `${p.gate.requests} req, p95 ${fmt(p.gate.p95Ms)} ms, err ${pct(p.gate.errorRate)}, checks ${pct(p.gate.checksRate)}${streamCell(p.gate)}` : '',
+      p.prometheus
+        ? `${fmt(p.prometheus.requests, 0)} req, p95 ${fmt(p.prometheus.p95Ms)} ms, err ${pct(p.prometheus.errorRate)}` +
+          (p.prometheus.generation ? `; ${fmt(p.prometheus.generation.streams, 0)} streams, TTFT p95 ${fmt(p.prometheus.generation.ttftP95Ms)} ms` : '')
+        : '',
       p.passed ? 'pass' : '**fail**',
       p.note,
     ].join(' | '),

@@ -1,6 +1,7 @@
 /**
  * The gate's decision rule, as a pure function of figures: the client-side gate (k6 or the Node generator) and the
- * server-side canary analysis (Prometheus) must both meet the SLO, each over at least the minimum request count.
+ * server-side canary analysis (Prometheus) must both meet the SLO, each over at least the minimum request count;
+ * with a generative model, both must also see enough streams with a TTFT p95 inside the objective.
  * Same comparisons as the k6 thresholds (strict `<` for p95 and error rate, `>` for checks).
  */
 import { slo as defaultSlo, type Slo } from '../../policies/slo.js';
@@ -11,11 +12,21 @@ export interface CanaryFigures {
   readonly requests: number | undefined;
   readonly p95Ms: number | undefined;
   readonly errorRate: number | undefined;
+  /** Streams that got a first token, and their TTFT p95, for a generative target. */
+  readonly generation?: { readonly streams: number | undefined; readonly ttftP95Ms: number | undefined };
 }
 
 export interface Check {
   readonly source: 'gate' | 'prometheus';
-  readonly figure: 'requests' | 'p95 ms' | 'error rate' | 'checks rate';
+  readonly figure:
+    | 'requests'
+    | 'p95 ms'
+    | 'error rate'
+    | 'checks rate'
+    | 'streams'
+    | 'ttft p95 ms'
+    | 'stream error rate'
+    | 'stream checks rate';
   readonly value: number | undefined;
   /** The rule, e.g. "< 200". */
   readonly rule: string;
@@ -46,6 +57,18 @@ export function judge(gate: GateFigures, canary: CanaryFigures, s: Slo = default
     check('prometheus', 'p95 ms', canary.p95Ms, { op: '<', limit: s.latencyP95Ms }),
     check('prometheus', 'error rate', canary.errorRate, { op: '<', limit: s.errorRate }),
   ];
+  // A generative target is judged on its streams too: the gate's own, and the canary's TTFT histogram.
+  if (gate.stream) {
+    const g = s.generation;
+    checks.push(
+      check('gate', 'streams', gate.stream.streams, { op: '>=', limit: g.gateMinStreams }),
+      check('gate', 'ttft p95 ms', gate.stream.ttftP95Ms, { op: '<', limit: g.ttftP95Ms }),
+      check('gate', 'stream error rate', gate.stream.errorRate, { op: '<', limit: s.errorRate }),
+      check('gate', 'stream checks rate', gate.stream.checksRate, { op: '>', limit: s.checksRate }),
+      check('prometheus', 'streams', canary.generation?.streams, { op: '>=', limit: g.gateMinStreams }),
+      check('prometheus', 'ttft p95 ms', canary.generation?.ttftP95Ms, { op: '<', limit: g.ttftP95Ms }),
+    );
+  }
   return { passed: checks.every((c) => c.ok), checks };
 }
 

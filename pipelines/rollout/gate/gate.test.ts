@@ -103,4 +103,18 @@ describe('k6 gate figures', () => {
     });
     expect(figures).toEqual({ tool: 'k6', requests: 1200, errorRate: 0.002, p95Ms: 41.5, checksRate: 0.998, failureSamples: [] });
   });
+
+  it('reads the stream figures when the gate streamed to a generative model', () => {
+    const figures = figuresFromSummary({
+      metrics: {
+        infer_requests: { type: 'counter', values: { count: 1200 } },
+        generate_streams: { type: 'counter', values: { count: 120 } },
+        generate_ttft: { type: 'trend', values: { 'p(95)': 61.2 } },
+        generate_itl: { type: 'trend', values: { 'p(95)': 7.5 } },
+        'http_req_failed{endpoint:generate}': { type: 'rate', values: { rate: 0 } },
+        'checks{endpoint:generate}': { type: 'rate', values: { rate: 1 } },
+      },
+    });
+    expect(figures.stream).toEqual({ streams: 120, errorRate: 0, ttftP95Ms: 61.2, itlP95Ms: 7.5, checksRate: 1 });
+  });
 });

@@ -7,7 +7,7 @@ import { readFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { $, which } from 'zx';
-import { inferRequestsMetric, inferTag, type SummaryData } from '../../../loadtests/lib/contract.js';
+import { generateMetrics, generateTag, inferRequestsMetric, inferTag, type SummaryData } from '../../../loadtests/lib/contract.js';
 import type { GateFigures, GateRunner, GateTarget } from './types.js';
 
 const script = resolve(import.meta.dirname, '../../../loadtests/04-canary-gate.ts');
@@ -30,6 +30,7 @@ export class K6Gate implements GateRunner {
       `RATE=${this.target.ratePerSecond}`,
       `WINDOW_SECONDS=${seconds}`,
       `SUMMARY_DIR=${dir}`,
+      `GENERATE_MODEL=${this.target.generateModel ?? ''}`,
     ].flatMap((pair) => ['-e', pair]);
     const result = await $({ nothrow: true, quiet: true })`k6 run --quiet ${env} ${script}`;
     if (result.exitCode !== 0 && result.exitCode !== 99) {
@@ -44,6 +45,8 @@ export class K6Gate implements GateRunner {
 export function figuresFromSummary(summary: SummaryData): GateFigures {
   const tag = `{endpoint:${inferTag.endpoint}}`;
   const value = (metric: string, stat: string): number | undefined => summary.metrics[metric]?.values[stat];
+  const streamTag = `{endpoint:${generateTag.endpoint}}`;
+  const streams = value(generateMetrics.streams, 'count');
   return {
     tool: 'k6',
     requests: value(inferRequestsMetric, 'count') ?? 0,
@@ -51,5 +54,16 @@ export function figuresFromSummary(summary: SummaryData): GateFigures {
     p95Ms: value(`http_req_duration${tag}`, 'p(95)'),
     checksRate: value(`checks${tag}`, 'rate'),
     failureSamples: [],
+    ...(streams === undefined
+      ? {}
+      : {
+          stream: {
+            streams,
+            errorRate: value(`http_req_failed${streamTag}`, 'rate'),
+            ttftP95Ms: value(generateMetrics.ttft, 'p(95)'),
+            itlP95Ms: value(generateMetrics.itl, 'p(95)'),
+            checksRate: value(`checks${streamTag}`, 'rate'),
+          },
+        }),
   };
 }

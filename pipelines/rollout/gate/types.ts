@@ -9,6 +9,19 @@ export interface GateFigures {
   readonly checksRate: number | undefined;
   /** A few failure descriptions for the report. */
   readonly failureSamples: readonly string[];
+  /** Streaming completions to the generative model, when the target has one. */
+  readonly stream?: StreamGateFigures;
+}
+
+/** What the gate's streams to a generative model measured (policies/slo.ts `generation`). */
+export interface StreamGateFigures {
+  readonly streams: number;
+  /** Fraction of streams that failed (transport error or non-200), undefined without streams. */
+  readonly errorRate: number | undefined;
+  readonly ttftP95Ms: number | undefined;
+  readonly itlP95Ms: number | undefined;
+  /** Fraction of streams whose content passed the checks ([DONE], finish reason, usage within max_tokens). */
+  readonly checksRate: number | undefined;
 }
 
 export interface GateTarget {
@@ -18,6 +31,8 @@ export interface GateTarget {
   /** Bearer token for AUTH_MODE=jwt targets; empty for none. */
   readonly token: string;
   readonly ratePerSecond: number;
+  /** Generative model under /v1 to stream to beside the inference traffic; absent: no generation checks. */
+  readonly generateModel?: string;
 }
 
 /** Sends pinned canary traffic for `seconds` and reports client-side figures. */
