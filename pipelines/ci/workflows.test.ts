@@ -104,7 +104,9 @@ describe('GitHub workflows', () => {
       ...runs(w).flatMap((r) => [...r.matchAll(pattern)].map((m) => m[1] ?? '')),
       ...steps(w).flatMap((s) => (typeof s.with?.['file'] === 'string' ? [s.with['file']] : [])),
     ]);
-    expect(referenced).toEqual(expect.arrayContaining(['scripts/setup-tools.sh', 'loadtests/01-smoke.ts', 'loadtests/02-load.ts']));
+    expect(referenced).toEqual(
+      expect.arrayContaining(['scripts/setup-tools.sh', 'loadtests/01-smoke.ts', 'loadtests/02-load.ts', 'loadtests/05-generate-stream.ts']),
+    );
     for (const path of referenced) expect(existsSync(join(root, path)), path).toBe(true);
   });
 

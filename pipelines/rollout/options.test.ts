@@ -30,8 +30,11 @@ describe('rollout command line', () => {
     expect(() => parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model=a b'], {})).toThrow(/--generate-model "a b" is not a model name/);
   });
 
-  it('streams to a generative model only when --generate-model names one', () => {
-    expect(parseRolloutArgs(['--env=prod', '--prometheus=x'], {})).not.toHaveProperty('generateModel');
-    expect(parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model=demo-llm'], {}).generateModel).toBe('demo-llm');
+  it("streams to the environment's generative model unless --generate-model overrides or empties it", () => {
+    expect(loadEnvironment('prod').inference.generativeModel).toBe('demo-llm');
+    expect(parseRolloutArgs(['--env=prod', '--prometheus=x'], {}).generateModel).toBe('demo-llm');
+    expect(parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model=legal-7b'], {}).generateModel).toBe('legal-7b');
+    expect(parseRolloutArgs(['--env=prod', '--prometheus=x', '--generate-model='], {})).not.toHaveProperty('generateModel');
+    expect(parseRolloutArgs(['--env=dev', '--prometheus=x', '--gateway=http://127.0.0.1:8080'], {})).not.toHaveProperty('generateModel');
   });
 });

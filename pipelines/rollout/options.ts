@@ -16,7 +16,7 @@ export interface RolloutCliOptions {
   readonly gatewayUrl: string;
   readonly prometheusUrl: string;
   readonly model: string;
-  /** Generative model the gate also streams to (`--generate-model`); absent: no TTFT checks. */
+  /** Generative model the gate also streams to (`--generate-model`, default the environment's); absent: no TTFT checks. */
   readonly generateModel?: string;
   /** From the ROLLOUT_TOKEN environment variable (a JWT with scope `infer models:read`), never a flag. */
   readonly token: string;
@@ -60,7 +60,7 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     strict: true,
   });
-  if (values['generate-model'] !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(values['generate-model'])) {
+  if (values['generate-model'] && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(values['generate-model'])) {
     throw new Error(`--generate-model "${values['generate-model']}" is not a model name (letters, digits, '.', '_', '-')`);
   }
   if (!values.env) throw new Error('--env is required (the environment under stacks/environments to roll out in)');
@@ -69,6 +69,8 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
   const host = environment.tls.hostnames[0];
   const gatewayUrl = values.gateway ?? (host ? `https://${host}` : undefined);
   if (!gatewayUrl) throw new Error(`--gateway is required: environment ${values.env} names no hostname`);
+  // The flag overrides the environment's generative model; `--generate-model=` (empty) turns the stream checks off.
+  const generateModel = values['generate-model'] ?? environment.inference.generativeModel;
   const windowSeconds = positive('window', values.window, slo.gateWindowSeconds);
   const gateRate = positive('gate-rate', values['gate-rate'], Math.ceil((slo.gateMinRequests * 2) / windowSeconds));
   return {
@@ -76,7 +78,7 @@ export function parseRolloutArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     gatewayUrl: gatewayUrl.replace(/\/+$/, ''),
     prometheusUrl: values.prometheus.replace(/\/+$/, ''),
     model: values.model ?? 'demo',
-    ...(values['generate-model'] ? { generateModel: values['generate-model'] } : {}),
+    ...(generateModel ? { generateModel } : {}),
     token: env['ROLLOUT_TOKEN'] ?? '',
     windowSeconds,
     gateRate,

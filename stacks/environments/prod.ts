@@ -30,6 +30,7 @@ export const prod: EnvironmentConfig = {
     resources: { cpu: '8', memory: '32Gi', gpus: 1 },
     shutdownTimeoutSeconds: 20,
     logLevel: 'info',
+    generativeModel: 'demo-llm',
     authMode: 'jwt',
     jwt: {
       issuer: 'https://auth.inference.example.com/',

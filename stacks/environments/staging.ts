@@ -27,6 +27,7 @@ export const staging: EnvironmentConfig = {
     resources: { cpu: '8', memory: '32Gi', gpus: 1 },
     shutdownTimeoutSeconds: 20,
     logLevel: 'info',
+    generativeModel: 'demo-llm',
     authMode: 'jwt',
     // Staging verifies with a public key mounted from a Secret (no JWKS egress needed); prod uses JWKS.
     jwt: { issuer: 'https://auth.staging.inference.example.com/', audience: 'inference-staging' },

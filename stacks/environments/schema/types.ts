@@ -90,6 +90,11 @@ export interface InferenceSpec {
   /** Service's drain bound (SHUTDOWN_TIMEOUT_SECONDS); the grace period is set above it. */
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The generative model of the model store the gates stream to (k6 05-generate-stream, the canary gate's TTFT
+   * checks); absent when the environment serves no generative model.
+   */
+  readonly generativeModel?: string;
   readonly authMode: 'jwt' | 'none';
   /** JWT verification settings (the key material comes from a Secret, not from here). */
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUrl?: string };

@@ -59,6 +59,9 @@ function inferenceProblems(env: EnvironmentConfig): string[] {
   if (env.name !== 'dev' && minReplicas < 2) {
     problems.push(`inference.autoscaling.minReplicas is ${minReplicas}; outside dev keep at least 2 so one pod can be drained`);
   }
+  if (inf.generativeModel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(inf.generativeModel)) {
+    problems.push(`inference.generativeModel "${inf.generativeModel}" is not a model folder name (letters, digits, '.', '_', '-')`);
+  }
   const generation = inf.autoscaling.generation;
   if (generation) {
     if (!Number.isInteger(generation.activeSequencesTarget) || generation.activeSequencesTarget < 1) {
