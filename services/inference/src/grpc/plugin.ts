@@ -76,13 +76,26 @@ const grpcPlugin: FastifyPluginAsync<GrpcPluginOptions> = async (app, opts) => {
   server.addService(inferenceServiceDefinition(), grpcInferenceService({ bridge, log: app.log, gate: opts.gate, requests: opts.metrics?.grpcRequests }));
 
   let port: number | undefined;
-  const credentials = (): ServerCredentials => {
+  let stopWatching = (): void => {};
+  /**
+   * TLS through grpc-js's file-watching certificate provider: the files are re-read every 10 s, so a renewed
+   * certificate (cert-manager rewriting the Secret) is served without a restart, as the HTTPS listener does
+   * (src/tls). Its first read is asynchronous: wait for it, or the first handshakes would find no certificate.
+   */
+  const credentials = async (): Promise<ServerCredentials> => {
     if (!opts.tls) return ServerCredentials.createInsecure();
     readTlsMaterial(opts.tls); // a ConfigError naming the variable now, rather than failed handshakes later
     const provider = new experimental.FileWatcherCertificateProvider({
       certificateFile: opts.tls.certFile,
       privateKeyFile: opts.tls.keyFile,
       refreshIntervalMs: 10_000,
+    });
+    await new Promise<void>((resolve) => {
+      const first = (update: unknown): void => {
+        if (update) resolve();
+      };
+      provider.addIdentityCertificateListener(first);
+      stopWatching = () => provider.removeIdentityCertificateListener(first);
     });
     return experimental.createCertificateProviderServerCredentials(provider, null, false);
   };
@@ -91,19 +104,20 @@ const grpcPlugin: FastifyPluginAsync<GrpcPluginOptions> = async (app, opts) => {
     get port() {
       return port;
     },
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
-        const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
-        server.bindAsync(address, credentials(), (error, bound) => {
-          if (error) return reject(new Error(`gRPC: cannot listen on ${address} (GRPC_PORT): ${error.message}`));
-          port = bound;
-          app.log.info({ grpc: { port: bound } }, `gRPC (inference.GRPCInferenceService) on ${opts.host}:${bound}${opts.tls ? ' with TLS' : ''}`);
-          resolve(bound);
-        });
-      }),
+    listen: async () => {
+      const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
+      const creds = await credentials();
+      const bound = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(address, creds, (error, p) => (error ? reject(new Error(`gRPC: cannot listen on ${address} (GRPC_PORT): ${error.message}`)) : resolve(p))),
+      );
+      port = bound;
+      app.log.info({ grpc: { port: bound } }, `gRPC (inference.GRPCInferenceService) on ${opts.host}:${bound}${opts.tls ? ' with TLS' : ''}`);
+      return bound;
+    },
   } satisfies GrpcListener);
 
   app.addHook('preClose', async () => {
+    stopWatching();
     if (port === undefined) return server.forceShutdown();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   });

@@ -1,0 +1,86 @@
+/**
+ * The gRPC listener's life: TLS from TLS_CERT_FILE/TLS_KEY_FILE, the message size limit, and the drain — calls in
+ * flight when it begins finish OK, calls after it get UNAVAILABLE, and the listener is closed at the end.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { installShutdown } from '../src/shutdown/drain.js';
+import { grpcClient } from './production-support/grpc-client.js';
+import { demoInfer, realService } from './production-support/real-service.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'grpc-tls-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const grpcInfer = (seed: number) => ({
+  model_name: 'demo',
+  parameters: { cache: { bool_param: false } },
+  inputs: demoInfer(seed).inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, contents: { int64_contents: t.data } })),
+});
+
+describe('gRPC listener', () => {
+  it('serves TLS with the service certificate and refuses plaintext', async () => {
+    const cert = join(dir, 'tls.crt');
+    const key = join(dir, 'tls.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const { app } = await realService({ AUTH_MODE: 'none', TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, undefined, { grpcEnabled: true, grpcPort: 0 });
+    const port = await app.grpc!.listen();
+    const secure = grpcClient(`localhost:${port}`, credentials.createSsl(readFileSync(cert)));
+    const plain = grpcClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    try {
+      expect((await secure.call('ServerLive', {})).message).toEqual({ live: true });
+      expect((await secure.call('ModelReady', { name: 'demo' })).message).toEqual({ ready: true });
+      expect((await plain.fail('ServerLive', {})).code).toBe(Status.UNAVAILABLE);
+    } finally {
+      secure.close();
+      plain.close();
+      await app.close();
+    }
+  });
+
+  it('refuses a message larger than BODY_LIMIT_BYTES with RESOURCE_EXHAUSTED', async () => {
+    const { app } = await realService({ AUTH_MODE: 'none' }, undefined, { grpcEnabled: true, grpcPort: 0, bodyLimitBytes: 64 * 1024 });
+    const client = grpcClient(`127.0.0.1:${await app.grpc!.listen()}`);
+    try {
+      const big = { model_name: 'demo', inputs: [{ name: 'input_ids', datatype: 'INT64', shape: [1, 10_000] }], raw_input_contents: [Buffer.alloc(80_000)] };
+      const error = await client.fail('ModelInfer', big);
+      expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
+      expect(error.details).toMatch(/larger than max/);
+      expect((await client.call('ModelInfer', grpcInfer(1))).message).toMatchObject({ model_name: 'demo' });
+    } finally {
+      client.close();
+      await app.close();
+    }
+  });
+
+  it('drains: calls in flight finish OK, later calls get UNAVAILABLE, then the listener closes', async () => {
+    // FAULT_DELAY_MS holds every infer call for 600 ms inside the pipeline, so calls are surely in flight at the signal.
+    const { app, production } = await realService({ AUTH_MODE: 'none', CACHE_ENABLED: 'false', FAULT_DELAY_MS: '600' }, undefined, { grpcEnabled: true, grpcPort: 0 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = grpcClient(`127.0.0.1:${await app.grpc!.listen()}`);
+    const exits: number[] = [];
+    const drain = installShutdown({ app, state: production.drain, timeoutSeconds: 20, exit: (code) => exits.push(code), signals: [] });
+    try {
+      const inFlight = [1, 2, 3].map((seed) => client.call('ModelInfer', grpcInfer(seed)).then(() => 'OK', (e: ServiceError) => Status[e.code]));
+      // Admitted: the drain counts them in flight once the pipeline has them (the fault delay holds them there).
+      for (let i = 0; i < 200 && (production.drain.inflight ?? 0) < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(production.drain.inflight).toBe(3);
+      const drained = drain('SIGTERM');
+      const refused = await client.fail('ModelInfer', grpcInfer(4));
+      expect([refused.code, refused.details]).toEqual([Status.UNAVAILABLE, 'shutting down: retry on another replica']);
+      expect((await client.call('ServerReady', {})).message).toEqual({ ready: false });
+      expect(await Promise.all(inFlight)).toEqual(['OK', 'OK', 'OK']);
+      await drained;
+      expect(exits).toEqual([0]);
+      // The listener is gone: a new call cannot connect.
+      expect((await client.fail('ServerLive', {})).code).toBe(Status.UNAVAILABLE);
+    } finally {
+      client.close();
+      if (exits.length === 0) await app.close();
+    }
+  });
+});
