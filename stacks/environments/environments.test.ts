@@ -43,6 +43,13 @@ describe('environments', () => {
     expect(invalid({ inference: { ...inference, modelStoreSize: '500Gi' } })).toThrow(/500Gi is below the 1Ti/);
   });
 
+  it('require gRPC client namespaces exactly when gRPC is enabled', () => {
+    const inference = prod.inference;
+    expect(invalid({ inference: { ...inference, grpc: { enabled: true, clientNamespaces: [] } } })).toThrow(/inference\.grpc\.clientNamespaces is empty/);
+    expect(invalid({ inference: { ...inference, grpc: { enabled: false, clientNamespaces: ['ml-clients'] } } })).toThrow(/lists ml-clients but gRPC is not enabled/);
+    expect(() => validateEnvironment({ ...prod, inference: { ...inference, grpc: { enabled: true, clientNamespaces: ['ml-clients'] } } })).not.toThrow();
+  });
+
   it('reject chart version ranges and the local backend outside dev', () => {
     expect(invalid({ charts: { kubePrometheusStack: '^88.0.0' } })).toThrow(/charts\.kubePrometheusStack "\^88\.0\.0" must be an exact version/);
     expect(invalid({ backend: { type: 'local' } })).toThrow(/local backend is for dev only/);
