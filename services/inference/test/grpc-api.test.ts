@@ -4,7 +4,10 @@
  * contents, for every datatype; errors carry the REST message under the mapped status code; cache, metrics and
  * audit records are the REST pipeline's.
  */
+import { execFile } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { status as Status, type Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../scripts/onnx/graph-builder.js';
@@ -113,6 +116,7 @@ const lines: Array<Record<string, unknown>> = [];
 let repo: FixtureRepository;
 let service: RealService;
 let client: TestGrpcClient;
+let grpcPort = 0;
 
 beforeAll(async () => {
   repo = await FixtureRepository.create();
@@ -126,8 +130,8 @@ beforeAll(async () => {
   });
   service = await realService({ AUTH_MODE: 'none' }, stream, { grpcEnabled: true, grpcPort: 0, modelRepository: repo.root });
   await service.app.listen({ host: '127.0.0.1', port: 0 });
-  const port = await service.app.grpc!.listen();
-  client = grpcClient(`127.0.0.1:${port}`);
+  grpcPort = await service.app.grpc!.listen();
+  client = grpcClient(`127.0.0.1:${grpcPort}`);
 }, 60_000);
 
 afterAll(async () => {
@@ -327,4 +331,17 @@ describe('errors: the REST message under the mapped status code', () => {
     expect([error.code, error.details]).toEqual([Status.UNAVAILABLE, expected.body.error]);
     expect((await client.fail('ModelMetadata', { name: 'broken' })).code).toBe(Status.UNAVAILABLE);
   });
+});
+
+describe('the example client (docs/service.md)', () => {
+  it('prints readiness, metadata and the same probabilities for typed and raw contents', async () => {
+    const script = fileURLToPath(new URL('../scripts/grpc-example.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, GRPC_ADDRESS: `127.0.0.1:${grpcPort}` } });
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('ServerReady   {"ready":true}');
+    expect(lines[1]).toBe('ModelMetadata inputs input_ids, attention_mask');
+    const typed = /typed: probabilities = (\[.*\])$/.exec(lines[2] ?? '')?.[1];
+    expect(typed).toMatch(/^\[0\.\d{4}, 0\.\d{4}, 0\.\d{4}, 0\.\d{4}\]$/);
+    expect(lines[3]).toBe(`ModelInfer    raw:   probabilities = ${typed}`);
+  }, 60_000);
 });
