@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Metadata, status as Status, type sendUnaryData, type ServerErrorResponse, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModelInferRequest } from './messages.js';
-import { grpcCodeName, grpcCodeOf } from './status.js';
+import { grpcCodeOf } from './status.js';
 
 export const callHeader = 'x-inference-grpc-call';
 export const grpcBodyType = 'application/x-inference-grpc';
@@ -138,4 +138,3 @@ export function answer<T>(
   callback(error);
 }
 
-export { grpcCodeName };

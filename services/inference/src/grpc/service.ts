@@ -14,9 +14,10 @@ import type { Counter } from 'prom-client';
 import type { AdmissionGate } from '../limits/admission-gate.js';
 import { overloadMessage } from '../limits/admission-gate.js';
 import type { InferResponse, ModelMetadata } from '../protocol/types.js';
-import { answer, grpcCodeName, type GrpcBridge, type Outcome, type RestAnswer } from './bridge.js';
+import { answer, type GrpcBridge, type Outcome, type RestAnswer } from './bridge.js';
 import { fromRestInfer } from './from-rest.js';
 import type { ModelInferRequest, ModelRef } from './messages.js';
+import { grpcCodeName } from './status.js';
 
 export interface ServiceOptions {
   readonly bridge: GrpcBridge;
