@@ -3,7 +3,7 @@
  * flight when it begins finish OK, calls after it get UNAVAILABLE, and the listener is closed at the end.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
@@ -22,25 +22,52 @@ const grpcInfer = (seed: number) => ({
 });
 
 describe('gRPC listener', () => {
-  it('serves TLS with the service certificate and refuses plaintext', async () => {
-    const cert = join(dir, 'tls.crt');
-    const key = join(dir, 'tls.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    const { app } = await realService({ AUTH_MODE: 'none', TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, undefined, { grpcEnabled: true, grpcPort: 0 });
+  it('serves TLS with the service certificate, refuses plaintext, and serves a renewed certificate without a restart', async () => {
+    const makeCert = (name: string) => {
+      const cert = join(dir, `${name}.crt`);
+      const key = join(dir, `${name}.key`);
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+        '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return { cert, key };
+    };
+    const first = makeCert('first');
+    const second = makeCert('second');
+    const live = { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
+    copyFileSync(first.cert, live.cert);
+    copyFileSync(first.key, live.key);
+    const { app } = await realService({ AUTH_MODE: 'none', TLS_CERT_FILE: live.cert, TLS_KEY_FILE: live.key }, undefined, { grpcEnabled: true, grpcPort: 0 });
     const port = await app.grpc!.listen();
-    const secure = grpcClient(`localhost:${port}`, credentials.createSsl(readFileSync(cert)));
+    // A fresh channel per attempt: a channel keeps its TLS session once established.
+    const liveWith = async (caFile: string): Promise<number> => {
+      const c = grpcClient(`localhost:${port}`, credentials.createSsl(readFileSync(caFile)));
+      try {
+        return await c.call('ServerLive', {}).then(() => Status.OK, (e: ServiceError) => e.code);
+      } finally {
+        c.close();
+      }
+    };
+    const secure = grpcClient(`localhost:${port}`, credentials.createSsl(readFileSync(first.cert)));
     const plain = grpcClient(`127.0.0.1:${port}`, credentials.createInsecure());
     try {
       expect((await secure.call('ServerLive', {})).message).toEqual({ live: true });
       expect((await secure.call('ModelReady', { name: 'demo' })).message).toEqual({ ready: true });
       expect((await plain.fail('ServerLive', {})).code).toBe(Status.UNAVAILABLE);
+      expect(await liveWith(second.cert)).toBe(Status.UNAVAILABLE);
+      // cert-manager rewrites the Secret: the listener re-reads the files (every 10 s) and serves the new certificate.
+      copyFileSync(second.key, live.key);
+      copyFileSync(second.cert, live.cert);
+      let outcome = Status.UNAVAILABLE;
+      for (let i = 0; i < 60 && outcome !== Status.OK; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        outcome = await liveWith(second.cert);
+      }
+      expect(outcome).toBe(Status.OK);
     } finally {
       secure.close();
       plain.close();
       await app.close();
     }
-  });
+  }, 60_000);
 
   it('refuses a message larger than BODY_LIMIT_BYTES with RESOURCE_EXHAUSTED', async () => {
     const { app } = await realService({ AUTH_MODE: 'none' }, undefined, { grpcEnabled: true, grpcPort: 0, bodyLimitBytes: 64 * 1024 });

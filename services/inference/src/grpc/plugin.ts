@@ -108,7 +108,7 @@ const grpcPlugin: FastifyPluginAsync<GrpcPluginOptions> = async (app, opts) => {
       const address = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
       const creds = await credentials();
       const bound = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(address, creds, (error, p) => (error ? reject(new Error(`gRPC: cannot listen on ${address} (GRPC_PORT): ${error.message}`)) : resolve(p))),
+        server.bindAsync(address, creds, (error, p) => (error ? reject(new Error(`gRPC: cannot listen on ${address} (GRPC_PORT): ${error.message}; is the port in use (PORT, METRICS_PORT, another process)?`)) : resolve(p))),
       );
       port = bound;
       app.log.info({ grpc: { port: bound } }, `gRPC (inference.GRPCInferenceService) on ${opts.host}:${bound}${opts.tls ? ' with TLS' : ''}`);
