@@ -253,6 +253,8 @@ describe('shared pipeline', () => {
     expect(text).toMatch(/inference_grpc_requests_total\{method="ModelInfer",code="NOT_FOUND"\} [1-9]/);
     expect(text).toMatch(/inference_grpc_requests_total\{method="ServerLive",code="OK"\} [1-9]/);
     expect(text).toMatch(/inference_requests_total\{model="unknown",version="unknown",status="404"\} [1-9]/);
+    // Every injected call ended: the in-flight gauge is back to 0 (nothing leaks per gRPC call).
+    expect(text).toMatch(/^inference_inflight_requests 0$/m);
   });
 
   it('writes the audit record with the gRPC path, protocol and code', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AdmissionGate, overloadMessage } from '../src/limits/admission-gate.js';
 import { installShutdown } from '../src/shutdown/drain.js';
 import { grpcClient } from './production-support/grpc-client.js';
 import { demoInfer, realService } from './production-support/real-service.js';
@@ -78,6 +79,26 @@ describe('gRPC listener', () => {
       expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
       expect(error.details).toMatch(/larger than max/);
       expect((await client.call('ModelInfer', grpcInfer(1))).message).toMatchObject({ model_name: 'demo' });
+    } finally {
+      client.close();
+      await app.close();
+    }
+  });
+
+  it('shares MAX_INFLIGHT_REQUESTS with HTTP: beyond it a call gets UNAVAILABLE, counted as shed', async () => {
+    let shed = 0;
+    const gate = new AdmissionGate({ maxInflight: 1, onReject: () => shed++ });
+    const { app } = await realService({ AUTH_MODE: 'none', CACHE_ENABLED: 'false', FAULT_DELAY_MS: '400' }, undefined, { grpcEnabled: true, grpcPort: 0 }, { gate });
+    const client = grpcClient(`127.0.0.1:${await app.grpc!.listen()}`);
+    try {
+      const first = client.call('ModelInfer', grpcInfer(1));
+      for (let i = 0; i < 200 && gate.inflight < 1; i++) await new Promise((r) => setTimeout(r, 5));
+      const refused = await client.fail('ModelInfer', grpcInfer(2));
+      expect([refused.code, refused.details]).toEqual([Status.UNAVAILABLE, overloadMessage]);
+      expect(shed).toBe(1);
+      await first;
+      expect(gate.inflight).toBe(0);
+      expect((await client.call('ModelInfer', grpcInfer(3))).message).toMatchObject({ model_name: 'demo' });
     } finally {
       client.close();
       await app.close();
