@@ -1,19 +1,19 @@
 /**
- * The seed's firewall: default-deny NetworkPolicies, every pod selected by a policy, and only the API (8080) and
- * metrics (9000) ports reachable on the inference service — in its containers, its Services and the
- * NetworkPolicies that admit traffic to it.
+ * The seed's firewall: default-deny NetworkPolicies, every pod selected by a policy, and only the ports the
+ * inference service declares reachable on it — the API port(s) and the metrics port its settings open (PORT,
+ * METRICS_PORT, GRPC_PORT when GRPC_ENABLED; kubernetes/service-ports.ts) — in its containers, its Services and the
+ * NetworkPolicies that admit traffic to it. The seed said "only 8080 and 9000"; docs/adr/0004-grpc-api.md says why
+ * the rule now follows the service's declaration (gRPC on 8081 where an environment enables it).
  */
 import type { Rule, RuleContext, Verdict } from '../engine/rule.js';
 import { blocks, num, str } from '../engine/values.js';
 import { eachWorkload } from '../kubernetes/containers.js';
 import { isEmptySelector, networkPolicies, rulePorts, services, type NetworkPolicy } from '../kubernetes/network-policies.js';
 import { matchesSelector, matchesServiceSelector } from '../kubernetes/selectors.js';
+import { declaredPorts } from '../kubernetes/service-ports.js';
 import { isInferenceWorkload, workloads, type Workload } from '../kubernetes/workloads.js';
 import { checkov, kubeLinter, seed } from './sources.js';
 
-/** PORT and METRICS_PORT of the service (docs/configuration.md; /work contracts item 1). */
-export const servicePorts = { api: 8080, metrics: 9000 } as const;
-const allowedPorts: readonly number[] = [servicePorts.api, servicePorts.metrics];
 
 function policiesOf(ctx: RuleContext): NetworkPolicy[] {
   return ctx.environmentStacks.flatMap((s) => networkPolicies(s));
@@ -86,22 +86,29 @@ function describe(ports: readonly (number | undefined | string)[]): string {
 
 const apiPortsOnly: Rule = {
   id: 'network.service-ports-only',
-  rationale: `Only the API (${servicePorts.api}) and metrics (${servicePorts.metrics}) ports may be reachable on the inference service.`,
-  sources: [seed('only 8080 and 9000 reachable on the service', 'docs/architecture.md'), kubeLinter('ssh-port')],
+  rationale:
+    'Only the ports the inference service declares may be reachable on it: the API port(s) and the metrics port its settings open (PORT 8080, METRICS_PORT 9000, and GRPC_PORT 8081 only where GRPC_ENABLED=true).',
+  sources: [seed('only the API and metrics ports reachable on the service (8080 and 9000 in the seed)', 'docs/architecture.md'), kubeLinter('ssh-port')],
   refs: ['kube-linter:ssh-port'],
-  fix: `Remove other container ports, Service ports and NetworkPolicy ingress ports; every ingress rule must list ports ${allowedPorts.join('/')}.`,
+  fix: 'Remove other container ports, Service ports and NetworkPolicy ingress ports; every ingress rule must list only ports the service declares (PORT, METRICS_PORT, GRPC_PORT with GRPC_ENABLED=true), or declare the listener in the service settings.',
   check: (ctx) => {
     const out: Verdict[] = [];
     const policies = policiesOf(ctx);
     const svc = ctx.environmentStacks.flatMap((s) => services(s));
     for (const w of workloads(ctx.stack).filter(isInferenceWorkload)) {
+      const declared = declaredPorts(ctx.environmentStacks, w);
+      const allowedPorts = [...new Set(Object.values(declared.ports))];
+      const allowed = allowedPorts.join('/');
+      if (declared.unresolved.length > 0) {
+        out.push({ resource: w.resource.address, detail: 'declared ports', ok: false, message: `${declared.unresolved.join(', ')} is not a literal setting, so the declared ports are unknown` });
+      }
       const containerPorts = w.containers.flatMap((c) => blocks(c.body, 'port', 'ports').map((p) => num(p, 'container_port')));
       const badContainer = containerPorts.filter((p) => p === undefined || !allowedPorts.includes(p));
-      out.push({ resource: w.resource.address, detail: 'container ports', ok: badContainer.length === 0, message: badContainer.length ? `container ports ${describe(badContainer)} are not ${allowedPorts.join('/')}` : `container ports ${describe(containerPorts)}` });
+      out.push({ resource: w.resource.address, detail: 'container ports', ok: badContainer.length === 0, message: badContainer.length ? `container ports ${describe(badContainer)} are not ${allowed}` : `container ports ${describe(containerPorts)}` });
       for (const s of svc.filter((s) => s.namespace === w.namespace && matchesServiceSelector(s.selector, w.podLabels))) {
         const targets = s.ports.map((p) => resolvePort(w, p.targetPort ?? p.port ?? -1));
         const bad = targets.filter((p) => p === undefined || !allowedPorts.includes(p));
-        out.push({ resource: s.address, detail: `service ${s.name}`, ok: bad.length === 0, message: bad.length ? `service targets ports ${describe(bad)}` : `service targets ${describe(targets)}` });
+        out.push({ resource: s.address, detail: `service ${s.name}`, ok: bad.length === 0, message: bad.length ? `service targets ports ${describe(bad)}, not ${allowed}` : `service targets ${describe(targets)}` });
       }
       for (const p of policies.filter((p) => p.namespace === w.namespace && matchesSelector(p.podSelector, w.podLabels) && p.policyTypes.includes('Ingress'))) {
         const problems: string[] = [];
@@ -110,9 +117,9 @@ const apiPortsOnly: Rule = {
           if (ports.length === 0) problems.push('an ingress rule without ports (allows every port)');
           const resolved = ports.map((x) => resolvePort(w, x));
           const bad = resolved.filter((x) => x === undefined || !allowedPorts.includes(x));
-          if (bad.length) problems.push(`ingress to ports ${describe(bad)}`);
+          if (bad.length) problems.push(`ingress to ports ${describe(bad)}, not ${allowed}`);
         }
-        out.push({ resource: p.address, detail: `network policy ${p.name}`, ok: problems.length === 0, message: problems.length ? problems.join('; ') : 'ingress only to allowed ports' });
+        out.push({ resource: p.address, detail: `network policy ${p.name}`, ok: problems.length === 0, message: problems.length ? problems.join('; ') : `ingress only to declared ports ${allowed}` });
       }
     }
     return out;

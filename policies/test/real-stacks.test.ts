@@ -97,6 +97,22 @@ describe('the real stacks', () => {
       ).toEqual(['network.service-ports-only']);
     });
 
+    it('open gRPC 8081 where the environment does not enable it, or stop declaring it where it does → network.service-ports-only', () => {
+      expect(
+        failuresAfter('staging', 'inference', (json) => {
+          (stableContainer(json)['port'] as Json[]).push({ name: 'grpc', container_port: 8081, protocol: 'TCP' });
+          const [np] = resources(json, 'kubernetes_network_policy_v1', named('inference'));
+          ((np?.['spec'] as Json)['ingress'] as Json[]).push({ ports: [{ port: '8081', protocol: 'TCP' }] });
+        }),
+      ).toEqual(['network.service-ports-only']);
+      expect(
+        failuresAfter('dev', 'inference', (json) => {
+          const [config] = resources(json, 'kubernetes_config_map_v1', named('inference-config'));
+          delete (config?.['data'] as Json)['GRPC_ENABLED'];
+        }),
+      ).toEqual(['network.service-ports-only']);
+    });
+
     it('set the canary to 50 % in the HTTPRoute → rollout.canary-first-step', () => {
       const failed = failuresAfter('prod', 'inference', (json) => {
         const [route] = manifestsOf(json, 'HTTPRoute');

@@ -192,6 +192,36 @@ describe('rule semantics beyond the single break', () => {
     expect(failedRules(f)).toEqual([]);
   });
 
+  it('allows the ports the service declares: GRPC_PORT only with GRPC_ENABLED, from env or an env_from ConfigMap', () => {
+    const grpcPort = (f: Fixture) => void (container(f)['port'] as Json[]).push({ name: 'grpc', container_port: 8081 });
+    const off = compliantJson();
+    grpcPort(off);
+    expect(checkStacks(toStacks(off)).results.filter((r) => r.outcome === 'fail').map((r) => [r.rule, r.message])).toEqual([
+      ['network.service-ports-only', 'container ports 8081 are not 8080/9000'],
+    ]);
+    const env = compliantJson();
+    grpcPort(env);
+    (container(env)['env'] as Json[]).push({ name: 'GRPC_ENABLED', value: 'true' });
+    expect(failedRules(env)).toEqual([]);
+    const configMap = compliantJson();
+    grpcPort(configMap);
+    container(configMap)['env_from'] = [{ config_map_ref: { name: 'inference-config' } }];
+    at(configMap.inference, 'resource')['kubernetes_config_map_v1'] = {
+      config: { metadata: { name: 'inference-config', namespace: '${kubernetes_namespace_v1.inference.metadata[0].name}' }, data: { GRPC_ENABLED: 'true', GRPC_PORT: '8081' } },
+    };
+    expect(failedRules(configMap)).toEqual([]);
+  });
+
+  it('follows a moved PORT and refuses a port setting it cannot read', () => {
+    const moved = compliantJson();
+    (container(moved)['env'] as Json[]).push({ name: 'PORT', value: '9090' });
+    expect(checkStacks(toStacks(moved)).results.filter((r) => r.outcome === 'fail' && r.detail === 'container ports').map((r) => r.message)).toEqual(['container ports 8080 are not 9090/9000']);
+    const unknown = compliantJson();
+    (container(unknown)['env'] as Json[]).push({ name: 'METRICS_PORT', value: '${var.metrics_port}' });
+    const fail = checkStacks(toStacks(unknown)).results.find((r) => r.outcome === 'fail');
+    expect([fail?.rule, fail?.message]).toEqual(['network.service-ports-only', 'METRICS_PORT is not a literal setting, so the declared ports are unknown']);
+  });
+
   it('a NetworkPolicy ingress rule without ports opens every port', () => {
     const f = compliantJson();
     delete at(f.inference, 'resource', 'kubernetes_network_policy_v1', 'api', 'spec', 'ingress', 0)['ports'];

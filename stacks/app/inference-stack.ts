@@ -74,6 +74,7 @@ export class InferenceStack extends TerraformStack {
       monitoringNamespace: namespaces.monitoring,
       redis: { podLabels: redisPodLabels, port: redis.port },
       identityProviderCidrs: env.inference.identityProviderCidrs,
+      ...(env.inference.grpc.enabled && { grpc: { port: ports.grpc, clientNamespaces: env.inference.grpc.clientNamespaces } }),
     });
 
     new ServiceMonitoring(this, 'service-monitoring', {

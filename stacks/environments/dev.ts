@@ -27,6 +27,8 @@ export const dev: EnvironmentConfig = {
     jwt: { issuer: 'https://auth.dev.inference.example.com/', audience: 'inference-dev' },
     identityProviderCidrs: [],
     modelStoreSize: '1Ti',
+    // dev tries the gRPC API: pods in ml-clients (notebooks, batch jobs) call it on 8081.
+    grpc: { enabled: true, clientNamespaces: ['ml-clients'] },
   },
   redis: { memory: '512Mi', cpu: '250m' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 1, elasticsearchStorage: '100Gi', retentionDays: 3 },

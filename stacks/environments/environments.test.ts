@@ -53,6 +53,13 @@ describe('environments', () => {
     expect(validateEnvironment({ ...prod, ...withGeneration(8, 1) }).inference.autoscaling.generation).toEqual({ activeSequencesTarget: 8, kvCacheUsageTarget: 1 });
   });
 
+  it('require gRPC client namespaces exactly when gRPC is enabled', () => {
+    const inference = prod.inference;
+    expect(invalid({ inference: { ...inference, grpc: { enabled: true, clientNamespaces: [] } } })).toThrow(/inference\.grpc\.clientNamespaces is empty/);
+    expect(invalid({ inference: { ...inference, grpc: { enabled: false, clientNamespaces: ['ml-clients'] } } })).toThrow(/lists ml-clients but gRPC is not enabled/);
+    expect(() => validateEnvironment({ ...prod, inference: { ...inference, grpc: { enabled: true, clientNamespaces: ['ml-clients'] } } })).not.toThrow();
+  });
+
   it('reject chart version ranges and the local backend outside dev', () => {
     expect(invalid({ charts: { kubePrometheusStack: '^88.0.0' } })).toThrow(/charts\.kubePrometheusStack "\^88\.0\.0" must be an exact version/);
     expect(invalid({ backend: { type: 'local' } })).toThrow(/local backend is for dev only/);

@@ -39,6 +39,8 @@ export const prod: EnvironmentConfig = {
     },
     identityProviderCidrs: ['203.0.113.0/24'],
     modelStoreSize: '2400Gi',
+
+    grpc: { enabled: false, clientNamespaces: [] },
   },
   redis: { memory: '2Gi', cpu: '1' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 3, elasticsearchStorage: '500Gi', retentionDays: 30 },

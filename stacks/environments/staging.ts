@@ -33,6 +33,8 @@ export const staging: EnvironmentConfig = {
     jwt: { issuer: 'https://auth.staging.inference.example.com/', audience: 'inference-staging' },
     identityProviderCidrs: [],
     modelStoreSize: '1200Gi',
+
+    grpc: { enabled: false, clientNamespaces: [] },
   },
   redis: { memory: '1Gi', cpu: '500m' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 3, elasticsearchStorage: '200Gi', retentionDays: 7 },

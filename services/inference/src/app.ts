@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { InferenceEvents, type InferenceObserver } from './batching/observer.js';
 import type { ServiceConfig } from './config.js';
 import { ModelRegistry } from './model-repository/model-registry.js';
+import grpcPlugin from './grpc/plugin.js';
 import { installErrorHandlers } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { inferRoutes } from './routes/infer.js';
@@ -81,6 +82,17 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   installErrorHandlers(fastify, config.bodyLimitBytes);
   // Before the routes: its onRoute hook sets body limits and its hooks must wrap every route.
   if (options.production) await fastify.register(productionPlugin, { ...options.production, ...modelLookup(registry) });
+  // gRPC (GRPC_ENABLED): before the routes, which must inherit its content-type parser (src/grpc/plugin.ts).
+  if (config.grpcEnabled) {
+    await fastify.register(grpcPlugin, {
+      host: config.host,
+      port: config.grpcPort,
+      tls: options.production?.config.tls,
+      maxMessageBytes: config.bodyLimitBytes,
+      gate: options.production?.gate,
+      metrics: options.production?.metrics,
+    });
+  }
   await fastify.register(healthRoutes);
   await fastify.register(serverMetadataRoutes);
   await fastify.register(modelMetadataRoutes);

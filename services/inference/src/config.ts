@@ -30,6 +30,13 @@ const defaultWorkers = Math.max(1, Math.min(cores, 4));
 export const settings = {
   host: { env: 'HOST', description: 'Interface the API listens on (containers set 0.0.0.0).', fallback: '127.0.0.1', parse: text },
   port: { env: 'PORT', description: 'API port (Open Inference Protocol REST).', fallback: 8080, parse: integer(0, 65535) },
+  grpcEnabled: {
+    env: 'GRPC_ENABLED',
+    description: 'Also serve the KServe V2 gRPC API (inference.GRPCInferenceService) on GRPC_PORT; off by default (docs/adr/0004).',
+    fallback: false,
+    parse: flag,
+  },
+  grpcPort: { env: 'GRPC_PORT', description: 'gRPC API port when GRPC_ENABLED=true (0 = any free port, tests).', fallback: 8081, parse: integer(0, 65535) },
   modelRepository: {
     env: 'MODEL_REPOSITORY',
     description: 'Folder laid out `<model>/<version>/model.onnx` with optional `<model>/config.json`.',

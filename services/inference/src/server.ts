@@ -21,5 +21,13 @@ try {
 const server = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
 await server.register(app, { config, observers: [production.observer], production });
 await server.listen({ host: config.host, port: config.port });
+// GRPC_ENABLED=true: the gRPC API on GRPC_PORT, same pipeline (src/grpc); a port it cannot bind stops the start.
+try {
+  await server.grpc?.listen();
+} catch (error) {
+  console.error((error as Error).message);
+  await server.close();
+  process.exit(2);
+}
 // Metrics listener on METRICS_PORT, and SIGTERM/SIGINT → readiness 503, drain within SHUTDOWN_TIMEOUT_SECONDS, exit.
 await startProduction(server, production, config.host);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { TerraformStack, Testing } from 'cdktf';
 import { byName, resources, stack } from '../../test/synth.js';
+import { Firewall } from './index.js';
 
 const s = stack('inference-staging');
 
@@ -16,6 +18,25 @@ describe('firewall', () => {
       { from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'gateway' } } }], ports: [{ port: '8080', protocol: 'TCP' }] },
       { from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: '9000', protocol: 'TCP' }] },
     ]);
+  });
+
+  it('opens gRPC 8081 only where the environment enables it, and only to its client namespaces', () => {
+    const dev = byName(stack('inference-dev'), 'kubernetes_network_policy_v1', 'inference');
+    expect(dev.spec.ingress).toContainEqual({
+      from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ml-clients' } } }],
+      ports: [{ port: '8081', protocol: 'TCP' }],
+    });
+    for (const env of ['staging', 'prod']) {
+      const ports = byName(stack(`inference-${env}`), 'kubernetes_network_policy_v1', 'inference').spec.ingress.flatMap((r: { ports: Array<{ port: string }> }) => r.ports.map((p) => p.port));
+      expect(ports, env).toEqual(['8080', '9000']);
+    }
+  });
+
+  it('refuses gRPC without client namespaces', () => {
+    const app = Testing.app();
+    const scope = new TerraformStack(app, 'firewall-test');
+    const props = { namespace: 'inference', podLabels: { app: 'inference' }, gatewayNamespace: 'gateway', monitoringNamespace: 'monitoring', redis: { podLabels: { app: 'redis' }, port: 6379 } };
+    expect(() => new Firewall(scope, 'fw', { ...props, grpc: { clientNamespaces: [] } })).toThrow(/grpc\.clientNamespaces is empty/);
   });
 
   it('allows DNS over UDP and TCP to kube-dns and Redis, nothing else without an identity provider', () => {

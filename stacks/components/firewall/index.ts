@@ -1,6 +1,7 @@
 /**
  * Firewall for the service namespace: deny everything in and out, then allow exactly
  * - 8080 from the gateway's namespace and 9000 from the monitoring namespace (nothing else reaches the pods),
+ * - 8081 (gRPC) from the environment's gRPC client namespaces, only where the environment enables gRPC,
  * - DNS (UDP and TCP 53) to kube-dns, Redis, and optionally HTTPS to the identity provider for JWKS.
  * Redis has its own policy (components/redis). Typed kubernetes_network_policy_v1 resources.
  */
@@ -20,9 +21,11 @@ export interface FirewallProps {
   readonly identityProviderCidrs?: readonly string[];
   readonly httpPort?: number;
   readonly metricsPort?: number;
+  /** gRPC (GRPC_ENABLED): its port and the namespaces whose pods may call it; undefined = gRPC closed. */
+  readonly grpc?: { readonly port?: number; readonly clientNamespaces: readonly string[] };
 }
 
-export const firewallDefaults = { httpPort: 8080, metricsPort: 9000 } as const;
+export const firewallDefaults = { httpPort: 8080, grpcPort: 8081, metricsPort: 9000 } as const;
 
 const byNamespace = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 
@@ -31,6 +34,9 @@ export class Firewall extends Construct {
     super(scope, id);
     const httpPort = props.httpPort ?? firewallDefaults.httpPort;
     const metricsPort = props.metricsPort ?? firewallDefaults.metricsPort;
+    if (props.grpc && props.grpc.clientNamespaces.length === 0) {
+      throw new Error('Firewall: grpc.clientNamespaces is empty; name the namespaces whose pods call gRPC, or leave grpc unset');
+    }
 
     new NetworkPolicyV1(this, 'default-deny', {
       metadata: { name: 'default-deny', namespace: props.namespace },
@@ -59,6 +65,9 @@ export class Firewall extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           { from: [byNamespace(props.gatewayNamespace)], ports: [{ port: String(httpPort), protocol: 'TCP' }] },
+          ...(props.grpc
+            ? [{ from: props.grpc.clientNamespaces.map(byNamespace), ports: [{ port: String(props.grpc.port ?? firewallDefaults.grpcPort), protocol: 'TCP' }] }]
+            : []),
           { from: [byNamespace(props.monitoringNamespace)], ports: [{ port: String(metricsPort), protocol: 'TCP' }] },
         ],
         egress,

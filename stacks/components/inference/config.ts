@@ -5,7 +5,7 @@
 import { slo } from '../../../policies/slo.js';
 import type { InferenceSpec } from '../../environments/schema/types.js';
 
-export const ports = { http: 8080, metrics: 9000 } as const;
+export const ports = { http: 8080, grpc: 8081, metrics: 9000 } as const;
 export const mountPaths = { models: '/models', secrets: '/var/run/secrets/inference', tmp: '/tmp' } as const;
 export const jwtKeyFile = 'jwt-public-key.pem';
 
@@ -21,6 +21,10 @@ export function serviceSettings(spec: InferenceSpec): Record<string, string> {
     CACHE_TTL_SECONDS: String(slo.cacheTtlSeconds),
     SHUTDOWN_TIMEOUT_SECONDS: String(spec.shutdownTimeoutSeconds),
   };
+  if (spec.grpc.enabled) {
+    settings.GRPC_ENABLED = 'true';
+    settings.GRPC_PORT = String(ports.grpc);
+  }
   if (spec.authMode === 'jwt') {
     settings.JWT_ISSUER = spec.jwt.issuer;
     settings.JWT_AUDIENCE = spec.jwt.audience;

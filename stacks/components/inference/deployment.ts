@@ -34,6 +34,8 @@ export interface TrackDeploymentProps {
   readonly modelStoreClaim: string;
   /** The HPA owns the replica count; Terraform must not reset it on every apply. */
   readonly autoscaled: boolean;
+  /** GRPC_ENABLED: declare the `grpc` container port (8081). */
+  readonly grpc: boolean;
 }
 
 /** UID and GID the service image runs as (`USER 10001:10001` in services/inference/Dockerfile). */
@@ -92,6 +94,7 @@ export function trackDeployment(scope: Construct, id: string, p: TrackDeployment
               imagePullPolicy: 'IfNotPresent',
               port: [
                 { name: 'http', containerPort: ports.http, protocol: 'TCP' },
+                ...(p.grpc ? [{ name: 'grpc', containerPort: ports.grpc, protocol: 'TCP' }] : []),
                 { name: 'metrics', containerPort: ports.metrics, protocol: 'TCP' },
               ],
               envFrom: [{ configMapRef: { name: p.configMapName } }],

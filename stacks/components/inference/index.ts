@@ -108,14 +108,17 @@ export class Inference extends Construct {
         fileSecretName: this.fileSecretName,
         modelStoreClaim: props.modelStoreClaim,
         autoscaled: track === 'stable',
+        grpc: spec.grpc.enabled,
       });
       new ServiceV1(this, `${track}-service`, {
         metadata: { name, namespace, labels: { ...inferencePodLabels, [trackLabel]: track } },
         spec: {
           selector: podLabels,
-          // Only the two service ports; nothing else is exposed.
+          // Only the ports the service declares (API, gRPC where enabled, metrics); nothing else is exposed.
           port: [
             { name: 'http', port: ports.http, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+            // h2c: gRPC is HTTP/2 without TLS inside the cluster unless TLS_CERT_FILE is set (then the pod speaks TLS).
+            ...(spec.grpc.enabled ? [{ name: 'grpc', port: ports.grpc, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c' }] : []),
             { name: 'metrics', port: ports.metrics, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' },
           ],
         },

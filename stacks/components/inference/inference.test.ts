@@ -83,6 +83,21 @@ describe('inference Deployments', () => {
     expect(c.volume_mount).toContainEqual({ name: 'model-store', mount_path: '/models', read_only: true });
   });
 
+  it('declare the gRPC port 8081 and its settings only where the environment enables gRPC (dev)', () => {
+    const dev = stack('inference-dev');
+    for (const track of ['stable', 'canary']) {
+      const ports = byName(dev, 'kubernetes_deployment_v1', `inference-${track}`).spec.template.spec.container[0].port;
+      expect(ports).toContainEqual({ name: 'grpc', container_port: 8081, protocol: 'TCP' });
+      const service = byName(dev, 'kubernetes_service_v1', `inference-${track}`);
+      expect(service.spec.port).toContainEqual({ name: 'grpc', port: 8081, target_port: 'grpc', protocol: 'TCP', app_protocol: 'kubernetes.io/h2c' });
+    }
+    expect(byName(dev, 'kubernetes_config_map_v1', 'inference-config').data).toMatchObject({ GRPC_ENABLED: 'true', GRPC_PORT: '8081' });
+    for (const env of ['staging', 'prod']) {
+      const settings = byName(stack(`inference-${env}`), 'kubernetes_config_map_v1', 'inference-config').data;
+      expect(Object.keys(settings).filter((k) => k.startsWith('GRPC_')), env).toEqual([]);
+    }
+  });
+
   it('let apply wait for a GPU node and the whole startup budget before giving up on a rollout', () => {
     const deployment = byName(prod, 'kubernetes_deployment_v1', 'inference-stable');
     const startupSeconds = probeDefaults.startup.periodSeconds * probeDefaults.startup.failureThreshold;

@@ -102,6 +102,18 @@ export interface InferenceSpec {
   readonly identityProviderCidrs: readonly string[];
   /** Model store PVC size (≥ 1 TiB by policy). */
   readonly modelStoreSize: string;
+  /** The KServe V2 gRPC API (GRPC_ENABLED, port 8081): opt-in per environment (docs/adr/0004-grpc-api.md). */
+  readonly grpc: GrpcSpec;
+}
+
+export interface GrpcSpec {
+  /** Serve gRPC on 8081: container port, Service port and a NetworkPolicy ingress rule follow. */
+  readonly enabled: boolean;
+  /**
+   * Namespaces whose pods may call gRPC (east-west, to the Service of the stable track: the gateway routes REST
+   * only). Must name at least one namespace when enabled, and none when not.
+   */
+  readonly clientNamespaces: readonly string[];
 }
 
 export interface TlsSpec {

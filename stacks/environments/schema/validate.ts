@@ -74,6 +74,12 @@ function inferenceProblems(env: EnvironmentConfig): string[] {
   if (!Number.isInteger(inf.resources.gpus) || inf.resources.gpus < 1) problems.push('inference.resources.gpus must be an integer ≥ 1');
   if (inf.shutdownTimeoutSeconds <= 0) problems.push('inference.shutdownTimeoutSeconds must be positive');
   if (inf.authMode === 'none' && env.name !== 'dev') problems.push('inference.authMode "none" is only allowed in dev');
+  if (inf.grpc.enabled && inf.grpc.clientNamespaces.length === 0) {
+    problems.push('inference.grpc.clientNamespaces is empty: name the namespaces whose pods call gRPC, or set enabled false');
+  }
+  if (!inf.grpc.enabled && inf.grpc.clientNamespaces.length > 0) {
+    problems.push(`inference.grpc.clientNamespaces lists ${inf.grpc.clientNamespaces.join(', ')} but gRPC is not enabled`);
+  }
   try {
     if (quantityBytes(inf.modelStoreSize) < tebibyte) {
       problems.push(`inference.modelStoreSize ${inf.modelStoreSize} is below the 1Ti model store minimum`);

@@ -18,7 +18,9 @@ export interface AdmissionGateOptions {
   readonly onReject?: (path: string) => void;
 }
 
-const body = Buffer.from(JSON.stringify({ error: 'server overloaded: too many inference calls in flight (MAX_INFLIGHT_REQUESTS); retry later' }));
+/** The refusal's message, shared with the gRPC listener (UNAVAILABLE). */
+export const overloadMessage = 'server overloaded: too many inference calls in flight (MAX_INFLIGHT_REQUESTS); retry later';
+const body = Buffer.from(JSON.stringify({ error: overloadMessage }));
 const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'retry-after': '1' };
 
 /** POST …/infer, the only requests the gate meters (health probes and metadata always pass). */
@@ -39,6 +41,24 @@ export class AdmissionGate {
   /** Inference calls admitted and not yet answered. */
   get inflight(): number {
     return this.count;
+  }
+
+  /**
+   * Admits one inference call that does not come through Node's HTTP listener (gRPC, src/grpc): returns the function
+   * to call once it is answered, or undefined when refused (counted through onReject, like an HTTP refusal).
+   */
+  tryEnter(path: string): (() => void) | undefined {
+    if (this.count >= this.options.maxInflight) {
+      this.options.onReject?.(path);
+      return undefined;
+    }
+    this.count++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.count--;
+    };
   }
 
   wrap(handler: RequestListener): RequestListener {

@@ -9,6 +9,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { routeKind } from '../auth/route-policy.js';
+import { serviceName } from '../grpc/proto.js';
+import { grpcCodeName, grpcCodeOf } from '../grpc/status.js';
 import { requestIdLogLabel } from './options.js';
 
 export interface AuditRecord {
@@ -27,7 +29,10 @@ export interface AuditRecord {
   /** ECS organization.id: the caller's tenant, when the token names one. */
   readonly organization?: { readonly id: string };
   readonly http: { readonly request: { readonly method: string }; readonly response: { readonly status_code: number } };
+  /** The gRPC path (`/inference.GRPCInferenceService/ModelInfer`) for calls that came in over gRPC (src/grpc). */
   readonly url: { readonly path: string };
+  /** ECS network.protocol: present, "grpc", for gRPC calls; absent for HTTP/1.1 REST. */
+  readonly network?: { readonly protocol: 'grpc' };
   readonly inference: {
     readonly model: string;
     readonly version: string;
@@ -36,6 +41,8 @@ export interface AuditRecord {
     readonly cache_hit: boolean;
     readonly cache: string;
     readonly scopes: readonly string[];
+    /** gRPC calls: the status code name the caller got (status holds the HTTP status it maps from). */
+    readonly grpc_code?: string;
   };
 }
 
@@ -62,7 +69,8 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
     user: { id: request.principal?.subject ?? 'unauthenticated' },
     ...(request.principal?.tenant ? { organization: { id: request.principal.tenant } } : {}),
     http: { request: { method: request.method }, response: { status_code: status } },
-    url: { path: pathOf(request) },
+    url: { path: request.grpcMethod ? `/${serviceName}/${request.grpcMethod}` : pathOf(request) },
+    ...(request.grpcMethod ? { network: { protocol: 'grpc' as const } } : {}),
     inference: {
       model: labels.model,
       version: labels.version,
@@ -71,6 +79,7 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
       cache_hit: request.cacheOutcome === 'hit',
       cache: request.cacheOutcome ?? 'bypass',
       scopes: request.scopeUsed ? [request.scopeUsed] : [],
+      ...(request.grpcMethod ? { grpc_code: grpcCodeName(grpcCodeOf(status)) } : {}),
     },
   };
 }
@@ -102,7 +111,8 @@ const accessLogPlugin: FastifyPluginAsync = async (app) => {
     const record = {
       event: { kind: 'event', category: ['web'], type: ['access'], dataset: 'inference.access', duration: Math.round(reply.elapsedTime * 1e6) },
       http: { request: { method: request.method }, response: { status_code: reply.statusCode } },
-      url: { path: pathOf(request) },
+      url: { path: request.grpcMethod ? `/${serviceName}/${request.grpcMethod}` : pathOf(request) },
+      ...(request.grpcMethod ? { network: { protocol: 'grpc' } } : {}),
       ...(request.principal ? { user: { id: request.principal.subject } } : {}),
     };
     if (kind === 'health') request.log.debug(record, 'request');

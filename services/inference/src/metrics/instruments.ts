@@ -21,6 +21,7 @@ export interface InferenceMetrics {
   readonly cacheHits: Counter;
   readonly cacheMisses: Counter;
   readonly cacheErrors: Counter<'operation'>;
+  readonly grpcRequests: Counter<'method' | 'code'>;
   readonly workerRestarts: Counter;
   readonly modelReady: Gauge<ModelLabels>;
   readonly rejected: Counter<'reason'>;
@@ -88,6 +89,12 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
       name: metricNames.cacheErrors,
       help: 'Result cache store failures (timeout, Redis down, undecryptable value); the request is served uncached.',
       labelNames: ['operation'],
+      registers,
+    }),
+    grpcRequests: new Counter({
+      name: metricNames.grpcRequests,
+      help: 'gRPC calls by RPC method and gRPC status code.',
+      labelNames: ['method', 'code'],
       registers,
     }),
     workerRestarts: new Counter({

@@ -23,6 +23,12 @@ export const metricNames = {
   cacheHits: 'inference_cache_hits_total',
   cacheMisses: 'inference_cache_misses_total',
   cacheErrors: 'inference_cache_errors_total',
+  /**
+   * Counter {method, code}: gRPC calls by RPC (ModelInfer, ServerReady, ...) and gRPC status code name (OK,
+   * INVALID_ARGUMENT, ...). ModelInfer calls are also in inference_requests_total, under the HTTP status their code
+   * maps from (docs/metrics.md), so the error-rate alert and the canary gate see both transports.
+   */
+  grpcRequests: 'inference_grpc_requests_total',
   /** Counter: worker threads replaced after dying. */
   workerRestarts: 'inference_worker_restarts_total',
   /** Gauge {model, version}: 1 when the version is loaded and warmed up. */

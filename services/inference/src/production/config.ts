@@ -13,6 +13,9 @@ import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** METRICS_PORT when unset (policies/kubernetes/service-ports.ts reads it to know the declared ports). */
+export const defaultMetricsPort = 9000;
+
 export interface ProductionConfig {
   readonly auth: AuthConfig;
   readonly cache: CacheConfig;
@@ -41,6 +44,6 @@ function readAll(env: Env): ProductionConfig {
     fault: faultConfigFromEnv(env),
     shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
     tls: tlsFilesFromEnv(env),
-    metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
+    metricsPort: positiveInt(env, 'METRICS_PORT', defaultMetricsPort, 0),
   };
 }

@@ -19,7 +19,13 @@ export interface RealService {
   readonly production: ProductionRuntime;
 }
 
-export async function realService(env: Env, logStream?: NodeJS.WritableStream, overrides: Partial<ServiceConfig> = {}): Promise<RealService> {
+export async function realService(
+  env: Env,
+  logStream?: NodeJS.WritableStream,
+  overrides: Partial<ServiceConfig> = {},
+  /** Runtime parts server.ts has and tests may add (the admission gate, which HTTP installs below Fastify). */
+  runtime: Pick<Partial<ProductionRuntime>, 'gate'> = {},
+): Promise<RealService> {
   const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: logStream ? 'info' : 'silent', ...overrides });
   const metrics = createMetrics();
   const production: ProductionRuntime = {
@@ -28,6 +34,7 @@ export async function realService(env: Env, logStream?: NodeJS.WritableStream, o
     drain: { draining: false },
     serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream }),
     observer: metricsInferenceObserver(metrics),
+    ...runtime,
   };
   const instance = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
   await instance.register(app, { config, observers: [production.observer], production });
