@@ -57,6 +57,12 @@ export const metricNames = {
  */
 export const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
 
+/**
+ * Time-to-first-token and inter-token-latency buckets in seconds: fine below 100 ms where inter-token latency
+ * lives, and exact at the TTFT objective (200 ms) and the ITL objectives (policies/slo.ts), which are bucket bounds.
+ */
+export const generationLatencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10];
+
 /** Batch size histogram buckets (the batch range is 16–128, see policies/slo.ts). */
 export const batchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128];
 

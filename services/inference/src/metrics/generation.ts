@@ -1,0 +1,65 @@
+/**
+ * Text-generation instruments {model, version}: time to first token and inter-token latency histograms, prompt
+ * and generated token counters, and gauges read from each engine's stats() at scrape time (active sequences,
+ * queue depth, KV-cache use), so they are exact when Prometheus looks and cost nothing between scrapes.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { GenerationStats } from '../generation/types.js';
+import { generationLatencyBucketsSeconds, metricNames } from './names.js';
+
+type ModelLabels = 'model' | 'version';
+
+export interface GenerationMetrics {
+  readonly timeToFirstToken: Histogram<ModelLabels>;
+  readonly interTokenLatency: Histogram<ModelLabels>;
+  readonly promptTokens: Counter<ModelLabels>;
+  readonly generatedTokens: Counter<ModelLabels>;
+  /** Registers an engine's stats for the gauges; returns the function that removes them (version unloaded). */
+  watch(model: string, version: string, stats: () => GenerationStats): () => void;
+}
+
+export function createGenerationMetrics(registers: Registry[]): GenerationMetrics {
+  const labelNames: ModelLabels[] = ['model', 'version'];
+  const sources = new Map<string, { readonly labels: Record<ModelLabels, string>; readonly stats: () => GenerationStats }>();
+  const gauge = (name: string, help: string, read: (s: GenerationStats) => number): Gauge<ModelLabels> =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const { labels, stats } of sources.values()) this.set(labels, read(stats()));
+      },
+    });
+  gauge(metricNames.activeSequences, 'Sequences in the running continuous batch.', (s) => s.activeSequences);
+  gauge(metricNames.generateQueueDepth, 'Generate requests waiting for KV-cache room.', (s) => s.queueDepth);
+  gauge(metricNames.kvCacheUsage, 'Fraction (0–1) of the KV-cache token budget in use.', (s) =>
+    s.kvCacheCapacityTokens > 0 ? s.kvCacheUsedTokens / s.kvCacheCapacityTokens : 0,
+  );
+  return {
+    timeToFirstToken: new Histogram({
+      name: metricNames.timeToFirstToken,
+      help: 'Seconds from a generate request arriving to its first generated token being sent.',
+      labelNames,
+      buckets: generationLatencyBucketsSeconds,
+      registers,
+    }),
+    interTokenLatency: new Histogram({
+      name: metricNames.interTokenLatency,
+      help: 'Seconds between consecutive generated tokens of one sequence.',
+      labelNames,
+      buckets: generationLatencyBucketsSeconds,
+      registers,
+    }),
+    promptTokens: new Counter({ name: metricNames.promptTokens, help: 'Prompt tokens of admitted generate requests.', labelNames, registers }),
+    generatedTokens: new Counter({ name: metricNames.generatedTokens, help: 'Tokens generated.', labelNames, registers }),
+    watch(model, version, stats) {
+      const key = `${model}\u0000${version}`;
+      sources.set(key, { labels: { model, version }, stats });
+      return () => {
+        sources.delete(key);
+      };
+    },
+  };
+}
