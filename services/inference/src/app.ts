@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { InferenceEvents, type InferenceObserver } from './batching/observer.js';
 import type { ServiceConfig } from './config.js';
+import { generativeCatalog, type GenerativeCatalog } from './generation/catalog.js';
+import { registryEngines } from './generation/registry-engines.js';
+import { TextTokenizer } from './generation/tokenizer.js';
 import { ModelRegistry } from './model-repository/model-registry.js';
 import { installErrorHandlers } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { generateRoutes } from './routes/generate.js';
 import { inferRoutes } from './routes/infer.js';
 import type { InferInterceptor } from './routes/infer-pipeline.js';
 import { modelMetadataRoutes } from './routes/model-metadata.js';
@@ -13,6 +17,7 @@ import productionPlugin from './production/plugin.js';
 import type { ProductionRuntime } from './production/runtime.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
+import { openAiRoutes } from './routes/v1/plugin.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
 export interface AppOptions {
@@ -38,6 +43,8 @@ declare module 'fastify' {
     readonly inferInterceptors: InferInterceptor[];
     /** Resolves when every model version has loaded or failed (readiness may still be false). */
     readonly modelsLoaded: Promise<void>;
+    /** Generative model versions with their engines and tokenizers (src/generation), for the text routes. */
+    readonly generativeModels: GenerativeCatalog;
   }
 }
 
@@ -73,6 +80,7 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   fastify.decorate('inferenceEvents', events);
   fastify.decorate('inferInterceptors', [] as InferInterceptor[]);
   fastify.decorate('modelsLoaded', loaded);
+  fastify.decorate('generativeModels', generativeCatalog(registryEngines(registry), TextTokenizer.load));
   fastify.addHook('onClose', async () => {
     await loaded;
     await pool.close();
@@ -86,6 +94,8 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   await fastify.register(modelMetadataRoutes);
   await fastify.register(inferRoutes);
   await fastify.register(repositoryRoutes);
+  await fastify.register(generateRoutes);
+  await fastify.register(openAiRoutes);
 }
 
 export default fp(inferenceApp, { name: 'inference-app', fastify: '5.x' });

@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { startGeneration } from '../../generation/start.js';
 import type { OpenAiRequest } from '../../generation/text-request.js';
 import { sendEventStream, sseDone, sseEvent } from '../event-stream.js';
-import { chunkBody, completionBody, newCompletionId, usageChunk, type CompletionKind, type Envelope } from './openai-shapes.js';
+import { newCompletionId } from '../../generation/completion-id.js';
+import { chunkBody, completionBody, usageChunk, type CompletionKind, type Envelope } from './openai-shapes.js';
 
 export async function openAiCall(fastify: FastifyInstance, http: FastifyRequest, reply: FastifyReply, kind: CompletionKind, request: OpenAiRequest): Promise<unknown> {
   const metrics = fastify.hasDecorator('inferenceMetrics') ? fastify.inferenceMetrics.generation : undefined;

@@ -2,7 +2,7 @@
  * OpenAI response objects (https://platform.openai.com/docs/api-reference/completions/object and
  * /chat/object): completions, chat completions and their streamed chunks, with usage.
  */
-import { randomUUID } from 'node:crypto';
+import type { CompletionKind } from '../../generation/completion-id.js';
 import type { TextOutcome, TextUsage } from '../../generation/text-generation.js';
 
 declare module 'fastify' {
@@ -12,9 +12,7 @@ declare module 'fastify' {
   }
 }
 
-export type CompletionKind = 'completion' | 'chat';
-
-export const newCompletionId = (kind: CompletionKind): string => `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`;
+export type { CompletionKind } from '../../generation/completion-id.js';
 
 export interface Usage {
   readonly prompt_tokens: number;
