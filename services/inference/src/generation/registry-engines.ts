@@ -10,6 +10,9 @@ import type { GenerationEngine } from './types.js';
 
 const engineOf = (served: ServedVersion): GenerationEngine | undefined => (served as { engine?: GenerationEngine }).engine;
 
+/** A version that serves text (its V2 infer takes BYTES text_input); known once it has loaded. */
+export const isGenerative = (served: ServedVersion): boolean => engineOf(served) !== undefined;
+
 export function registryEngines(registry: ModelRegistry): EngineSource {
   return {
     engine(model, version) {
