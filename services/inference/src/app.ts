@@ -80,7 +80,11 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   fastify.decorate('inferenceEvents', events);
   fastify.decorate('inferInterceptors', [] as InferInterceptor[]);
   fastify.decorate('modelsLoaded', loaded);
-  fastify.decorate('generativeModels', generativeCatalog(registryEngines(registry), TextTokenizer.load));
+  const engines = registryEngines(registry);
+  fastify.decorate('generativeModels', generativeCatalog(engines, TextTokenizer.load));
+  options.production?.metrics.generation.watch(() =>
+    [...engines.engines()].map(({ model, version, engine }) => ({ model, version, stats: () => engine.stats() })),
+  );
   fastify.addHook('onClose', async () => {
     await loaded;
     await pool.close();

@@ -14,13 +14,19 @@ export interface GenerationMetrics {
   readonly interTokenLatency: Histogram<ModelLabels>;
   readonly promptTokens: Counter<ModelLabels>;
   readonly generatedTokens: Counter<ModelLabels>;
-  /** Registers an engine's stats for the gauges; returns the function that removes them (version unloaded). */
-  watch(model: string, version: string, stats: () => GenerationStats): () => void;
+  /** Where the gauges read the served engines at scrape time (the app sets it once its registry exists). */
+  watch(engines: () => Iterable<EngineStatsSource>): void;
+}
+
+export interface EngineStatsSource {
+  readonly model: string;
+  readonly version: string;
+  stats(): GenerationStats;
 }
 
 export function createGenerationMetrics(registers: Registry[]): GenerationMetrics {
   const labelNames: ModelLabels[] = ['model', 'version'];
-  const sources = new Map<string, { readonly labels: Record<ModelLabels, string>; readonly stats: () => GenerationStats }>();
+  let sources: () => Iterable<EngineStatsSource> = () => [];
   const gauge = (name: string, help: string, read: (s: GenerationStats) => number): Gauge<ModelLabels> =>
     new Gauge({
       name,
@@ -29,7 +35,7 @@ export function createGenerationMetrics(registers: Registry[]): GenerationMetric
       registers,
       collect() {
         this.reset();
-        for (const { labels, stats } of sources.values()) this.set(labels, read(stats()));
+        for (const source of sources()) this.set({ model: source.model, version: source.version }, read(source.stats()));
       },
     });
   gauge(metricNames.activeSequences, 'Sequences in the running continuous batch.', (s) => s.activeSequences);
@@ -54,12 +60,8 @@ export function createGenerationMetrics(registers: Registry[]): GenerationMetric
     }),
     promptTokens: new Counter({ name: metricNames.promptTokens, help: 'Prompt tokens of admitted generate requests.', labelNames, registers }),
     generatedTokens: new Counter({ name: metricNames.generatedTokens, help: 'Tokens generated.', labelNames, registers }),
-    watch(model, version, stats) {
-      const key = `${model}\u0000${version}`;
-      sources.set(key, { labels: { model, version }, stats });
-      return () => {
-        sources.delete(key);
-      };
+    watch(engines) {
+      sources = engines;
     },
   };
 }
