@@ -70,6 +70,12 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
     batchDefaults: { maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds, maxQueueSize: config.maxQueueSize },
     intraOpThreads: config.intraOpThreads,
     warmupDynamicDim: config.warmupDynamicDim,
+    generationDefaults: {
+      maxSequences: config.generateMaxSequences,
+      kvCacheTokens: config.generateKvCacheTokens,
+      prefillChunkTokens: config.generatePrefillChunkTokens,
+      maxQueue: config.generateMaxQueue,
+    },
   });
   events.add({ onWorkerRestart: (e) => fastify.log.warn({ workerId: e.workerId, reason: e.reason }, 'worker thread died and was replaced') });
   const loaded = registry.loadAll().catch((error: Error) => fastify.log.error({ err: error }, `models not loaded: ${error.message}`));
