@@ -6,7 +6,7 @@ import { InferenceError, badRequest } from '../protocol/errors.js';
 import { ChatTemplateError } from './chat-template.js';
 import type { TextRequest } from './text-request.js';
 import { ChatTemplateMissing, type TextTokenizer } from './tokenizer.js';
-import type { GenerateRequest } from './types.js';
+import type { GenerateRequest, GenerativeModelInfo } from './types.js';
 
 export function promptIds(tokenizer: TextTokenizer, request: TextRequest, vocabSize: number): number[] {
   const { prompt } = request;
@@ -26,7 +26,8 @@ export function promptIds(tokenizer: TextTokenizer, request: TextRequest, vocabS
 }
 
 /** The engine request, or a 400 when the prompt and max_tokens do not fit the context. */
-export function engineRequest(tokenizer: TextTokenizer, request: TextRequest, contextLength: number, vocabSize: number): GenerateRequest {
+export function engineRequest(tokenizer: TextTokenizer, request: TextRequest, info: GenerativeModelInfo): GenerateRequest {
+  const { contextLength, vocabSize } = info;
   const ids = promptIds(tokenizer, request, vocabSize);
   if (ids.length === 0) throw badRequest('prompt is empty: it encodes to no tokens');
   if (ids.length >= contextLength) {
@@ -45,6 +46,8 @@ export function engineRequest(tokenizer: TextTokenizer, request: TextRequest, co
       topK: request.topK,
       ...(request.seed !== undefined && { seed: request.seed }),
     },
-    stopTokenIds: tokenizer.eosTokenIds,
+    // The engine read eos from generation_config.json / config.json / tokenizer_config.json; the tokenizer's own
+    // reading is the fallback for an engine that found none.
+    stopTokenIds: info.eosTokenIds.length > 0 ? info.eosTokenIds : tokenizer.eosTokenIds,
   };
 }

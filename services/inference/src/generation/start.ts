@@ -29,8 +29,7 @@ export async function startGeneration(options: StartOptions, model: string, vers
   // The /v1 routes name the model in the body, which the metrics plugin could not see at onRequest.
   const labels = { model: served.model, version: served.version };
   http.inferenceLabels = labels;
-  const { info } = served.engine;
-  const submitted = engineRequest(served.tokenizer, request, info.contextLength, info.vocabSize);
+  const submitted = engineRequest(served.tokenizer, request, served.engine.info);
   const handle = served.engine.submit(submitted);
   metrics?.promptTokens.inc(labels, submitted.promptIds.length);
   let last = 0;
