@@ -128,7 +128,7 @@ describe('the official openai client', () => {
 
     const stream = await openai.chat.completions.create({
       model,
-      messages: [{ role: 'user', content: 'Say something.' }],
+      messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say something.' }],
       max_completion_tokens: 12,
       temperature: 0,
       stream: true,
@@ -210,7 +210,7 @@ describe('malformed requests', () => {
     ['V2 infer BYTES with two prompts', `/v2/models/${model}/infer`, { inputs: [{ name: 'text_input', datatype: 'BYTES', shape: [2], data: ['a', 'b'] }] }, 400, /send one prompt/],
   ];
 
-  it.each(table)('%s → %i naming the problem', async (_name, path, body, status, message) => {
+  it.each(table)('%s: answered with a status and a message naming the problem', async (_name, path, body, status, message) => {
     const r = await postJson(`${url}${path}`, body);
     expect(r.status).toBe(status);
     const json = (await r.json()) as { error: string | { message: string; type: string } };
