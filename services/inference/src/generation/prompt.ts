@@ -48,6 +48,6 @@ export function engineRequest(tokenizer: TextTokenizer, request: TextRequest, in
     },
     // The engine read eos from generation_config.json / config.json / tokenizer_config.json; the tokenizer's own
     // reading is the fallback for an engine that found none.
-    stopTokenIds: info.eosTokenIds.length > 0 ? info.eosTokenIds : tokenizer.eosTokenIds,
+    stopTokenIds: request.ignoreEos ? [] : info.eosTokenIds.length > 0 ? info.eosTokenIds : tokenizer.eosTokenIds,
   };
 }

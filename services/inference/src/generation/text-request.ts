@@ -24,6 +24,8 @@ export interface TextRequest {
   readonly topK: number;
   readonly seed?: number;
   readonly stop: readonly string[];
+  /** vLLM's `ignore_eos`: generate through the eos token up to max_tokens (benchmarks, load tests). */
+  readonly ignoreEos: boolean;
   readonly stream: boolean;
 }
 
@@ -41,6 +43,7 @@ function sampling(fields: Fields) {
     topK: optionalTopK(fields) ?? 0,
     ...(optionalSeed(fields) !== undefined && { seed: optionalSeed(fields) }),
     stop: stopStrings(fields),
+    ignoreEos: optionalBoolean(fields, 'ignore_eos') ?? false,
   };
 }
 
