@@ -75,7 +75,7 @@ describe('continuous batching', () => {
     expect(engine.stats()).toMatchObject({ activeSequences: 0, queueDepth: 0, kvCacheUsedTokens: 0 });
   });
 
-  it('batches prompts submitted together (one prefill group) and still matches each alone', async () => {
+  it('batches prompts submitted together (prefill runs shared, padded before the chunk and before the past) and still matches each alone', async () => {
     const alone = [];
     for (const text of prompts) alone.push((await generate(engine, { promptIds: bytePrompt(text), params: greedy(30), stopTokenIds: [eos] })).tokens);
     const together = await Promise.all(prompts.map((text) => generate(engine, { promptIds: bytePrompt(text), params: greedy(30), stopTokenIds: [eos] })));

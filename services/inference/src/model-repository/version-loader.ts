@@ -54,7 +54,7 @@ export interface GenerationDefaults {
   readonly maxQueue: number;
 }
 
-export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 128, maxQueue: 256 };
+export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 256 };
 
 /** Automatic KV budget per worker: every sequence at full context, but at most 1 GiB (and never less than one context). */
 export function kvCacheTokensFor(layout: DecoderLayout, maxSequences: number, contextLength: number): number {
