@@ -92,7 +92,9 @@ export const settings = {
   generatePrefillChunkTokens: {
     env: 'GENERATE_PREFILL_CHUNK_TOKENS',
     description: 'Prompt tokens prefilled per decode-loop iteration at most, so a long prompt stalls running streams for one chunk only.',
-    fallback: 128,
+    // 64: on the demo LLM a 64-token chunk costs about as much as a 16-row decode step, so an iteration that
+    // prefills at most doubles the inter-token gap (docs/benchmark.md); 128 halves the steps a long prompt takes.
+    fallback: 64,
     parse: integer(1, 65536),
   },
   generateMaxQueue: {

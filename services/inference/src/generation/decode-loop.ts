@@ -42,8 +42,15 @@ class Sequence {
   }
 }
 
-const int64 = (values: readonly number[], dims: readonly number[]): ort.Tensor =>
-  new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+/**
+ * int64 tensor of non-negative values below 2³¹ (ids, positions, mask bits), written as little-endian 32-bit
+ * halves: BigInt64Array.from with a BigInt per element costs more than the decode step of a small model.
+ */
+const int64 = (values: ArrayLike<number>, dims: readonly number[]): ort.Tensor => {
+  const words = new Int32Array(values.length * 2);
+  for (let i = 0; i < values.length; i++) words[i * 2] = values[i] as number;
+  return new ort.Tensor('int64', new BigInt64Array(words.buffer), dims);
+};
 
 export class DecodeLoop {
   private readonly waiting: Sequence[] = [];
@@ -109,8 +116,7 @@ export class DecodeLoop {
         const events = new Map<number, SequenceEvent>();
         this.admit(events);
         if (this.batch.length > 0) await this.guard(this.batch, events, () => this.decodeStep());
-        const group = this.prefillGroup();
-        if (group.length > 0) await this.guard(group.map((g) => g.sequence), events, () => this.prefill(group));
+        for (const group of this.prefillGroups()) await this.guard(group.map((g) => g.sequence), events, () => this.prefill(group));
         this.collect(events);
         if (events.size > 0) this.emit([...events.values()]);
         // Let queued messages (new requests, cancels) in before the next step.
@@ -173,8 +179,8 @@ export class DecodeLoop {
   private async decodeStep(): Promise<void> {
     const rows = this.batch.length;
     const width = this.kv.width;
-    const mask: number[] = [];
-    for (const s of this.batch) for (let c = 0; c <= width; c++) mask.push(c >= width - s.length ? 1 : 0);
+    const mask = new Uint8Array(rows * (width + 1));
+    this.batch.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
     const started = performance.now();
     const out = await this.run(
       this.batch.map((s) => s.last),
@@ -193,17 +199,36 @@ export class DecodeLoop {
     });
   }
 
-  /** Waiting sequences, oldest first, and how many prompt tokens each prefills this iteration. */
-  private prefillGroup(): Array<{ sequence: Sequence; take: number }> {
+  /**
+   * Waiting sequences, oldest first, and how many prompt tokens each prefills this iteration (the budget), split
+   * into runs of similar chunk lengths: one run pads every chunk to its longest, so a 100-token chunk and three
+   * 8-token ones run apart rather than as 400 token rows.
+   */
+  private prefillGroups(): Array<Array<{ sequence: Sequence; take: number }>> {
     let budget = this.settings.prefillChunkTokens;
-    const group: Array<{ sequence: Sequence; take: number }> = [];
+    const chosen: Array<{ sequence: Sequence; take: number }> = [];
     for (const sequence of this.waiting) {
       if (budget <= 0) break;
       const take = Math.min(sequence.request.promptIds.length - sequence.prefilled, budget);
-      group.push({ sequence, take });
+      chosen.push({ sequence, take });
       budget -= take;
     }
-    return group;
+    chosen.sort((a, b) => b.take - a.take);
+    const groups: Array<Array<{ sequence: Sequence; take: number }>> = [];
+    let current: Array<{ sequence: Sequence; take: number }> = [];
+    let real = 0;
+    for (const entry of chosen) {
+      const longest = current[0]?.take ?? entry.take;
+      if (current.length > 0 && longest * (current.length + 1) > 1.25 * (real + entry.take)) {
+        groups.push(current);
+        current = [];
+        real = 0;
+      }
+      current.push(entry);
+      real += entry.take;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
   }
 
   /**
@@ -237,7 +262,9 @@ export class DecodeLoop {
       past,
     );
     const started = performance.now();
-    const out = await this.run(ids, [group.length, chunk], masks.flatMap((m) => Array.from(m)), positions, pastCache);
+    const mask = new Uint8Array(group.length * (past + chunk));
+    masks.forEach((m, row) => mask.set(m, row * (past + chunk)));
+    const out = await this.run(ids, [group.length, chunk], mask, positions, pastCache);
     const elapsed = performance.now() - started;
     const total = group.reduce((sum, g) => sum + g.take, 0);
     const present = this.present(out, group.length, past + chunk);
@@ -255,7 +282,7 @@ export class DecodeLoop {
     });
   }
 
-  private async run(ids: readonly number[], dims: readonly number[], mask: readonly number[], positions: readonly number[], past: KvTensors): Promise<ort.InferenceSession.OnnxValueMapType> {
+  private async run(ids: readonly number[], dims: readonly number[], mask: ArrayLike<number>, positions: readonly number[], past: KvTensors): Promise<ort.InferenceSession.OnnxValueMapType> {
     const [rows, seq] = dims as [number, number];
     const { layers, kvHeads, headDim, kvType } = this.layout;
     const feeds: Record<string, ort.Tensor> = {

@@ -5,7 +5,7 @@ import { resolveBatchSettings, type BatchDefaults, type BatchSettings } from '..
 import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { InferenceEvents } from '../batching/observer.js';
 import type { TensorSpec } from '../protocol/types.js';
-import { isDecoderGraph, kvBytesPerToken, type DecoderLayout } from '../generation/decoder-layout.js';
+import { kvBytesPerToken, type DecoderLayout } from '../generation/decoder-layout.js';
 import { WorkerGenerationEngine, type GenerationLimits } from '../generation/engine.js';
 import { readGenerativeFiles, type GenerativeFiles } from '../generation/model-files.js';
 import type { GenerationSpec } from '../workers/messages.js';
@@ -54,7 +54,7 @@ export interface GenerationDefaults {
   readonly maxQueue: number;
 }
 
-export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 128, maxQueue: 256 };
+export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 256 };
 
 /** Automatic KV budget per worker: every sequence at full context, but at most 1 GiB (and never less than one context). */
 export function kvCacheTokensFor(layout: DecoderLayout, maxSequences: number, contextLength: number): number {
@@ -106,6 +106,7 @@ export async function loadVersion(
     warmupBatch: slo.batch.min,
     warmupDynamicDim: options.warmupDynamicDim,
     ...(generation !== undefined && { generation }),
+    ...(filesProblem !== undefined && { generationProblem: filesProblem }),
   });
   const { inputs, outputs, batchable } = tensorSpecs(reply.inputs, reply.outputs);
   if (reply.generative && files && generation) {
@@ -120,7 +121,6 @@ export async function loadVersion(
     const served: ServedVersion = { model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, engine };
     return { served, settings: { ...limits, contextLength: files.contextLength, prefillChunkTokens }, warmupMs: reply.warmupMs };
   }
-  if (isDecoderGraph(reply.inputs, reply.outputs) && filesProblem) throw new Error(filesProblem);
   const settings = resolveBatchSettings(config.batching, options.batchDefaults, batchable, {
     rows: batchable ? slo.batch.min : 1,
     ms: reply.warmupMs,

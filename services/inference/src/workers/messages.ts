@@ -26,6 +26,8 @@ export interface SessionSpec {
   readonly warmupDynamicDim: number;
   /** Set when the version folder holds tokenizer.json: if the graph is a decoder with past, a decode loop serves it. */
   readonly generation?: GenerationSpec;
+  /** Why the Hugging Face files beside model.onnx cannot drive generation; the load fails with it if the graph is a decoder. */
+  readonly generationProblem?: string;
 }
 
 /** Scheduler settings of one worker's decode loop, and what config.json says about the graph. */

@@ -77,6 +77,11 @@ async function load(taskId: number, spec: SessionSpec): Promise<void> {
   const inputs = metadata(session.inputMetadata);
   const outputs = metadata(session.outputMetadata);
   const base = { kind: 'loaded', taskId, inputs, outputs, provider, warnings, sha256: actual } as const;
+  if (!spec.generation && isDecoderGraph(inputs, outputs)) {
+    await session.release();
+    // A decoder's zero-filled tensor warm-up would fail on mismatched mask and past lengths; say what is missing.
+    throw new Error(spec.generationProblem ?? `${spec.file} is a decoder with a KV cache (past_key_values inputs, logits output) but has no tokenizer.json beside it; add the Hugging Face tokenizer files to serve it as a generative model`);
+  }
   if (spec.generation && isDecoderGraph(inputs, outputs)) {
     try {
       reply(await loadDecoder(spec, session, base));
