@@ -126,5 +126,8 @@ describe('under JWT auth', () => {
     expect(audit.event.dataset).toBe('inference.audit');
     expect(audit.user.id).toBe('alice');
     expect(audit.inference).toMatchObject({ model, version: '1', status: 200, scopes: ['infer'] });
+    expect(audit.inference.generation).toMatchObject({ completion_tokens: expect.any(Number), prompt_tokens: expect.any(Number) });
+    expect(audit.inference.generation.completion_tokens).toBeGreaterThan(0);
+    expect(['stop', 'length']).toContain(audit.inference.generation.finish_reason);
   });
 });

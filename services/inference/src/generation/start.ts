@@ -7,8 +7,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GenerationMetrics } from '../metrics/generation.js';
 import type { GenerativeCatalog, GenerativeVersion } from './catalog.js';
 import { engineRequest } from './prompt.js';
-import { TextGeneration } from './text-generation.js';
+import { TextGeneration, type TextOutcome } from './text-generation.js';
 import type { TextRequest } from './text-request.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Finish reason and token counts of a completed generation, for the audit record. */
+    generationOutcome?: TextOutcome;
+  }
+}
 
 export interface StartedGeneration {
   readonly served: GenerativeVersion;
@@ -42,7 +49,9 @@ export async function startGeneration(options: StartOptions, model: string, vers
     else for (let i = 0; i < count; i++) metrics.interTokenLatency.observe(labels, (now - last) / 1000 / count);
     last = now;
   };
-  const generation = new TextGeneration(handle, served.tokenizer, submitted.promptIds, request.stop, onTokens);
+  const generation = new TextGeneration(handle, served.tokenizer, submitted.promptIds, request.stop, onTokens, (outcome) => {
+    http.generationOutcome = outcome;
+  });
   // A client that goes away mid-generation frees its KV-cache slot at the next step.
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) generation.cancel();

@@ -31,6 +31,8 @@ export class TextGeneration {
     private readonly prompt: readonly number[],
     private readonly stops: readonly string[],
     private readonly onTokens?: TokenListener,
+    /** Called once with the outcome when the sequence ends normally (the audit record's token counts). */
+    private readonly onEnd?: (outcome: TextOutcome) => void,
   ) {}
 
   /** Text pieces in order; empty pieces are skipped. Ends when the sequence does; cancels the sequence if left early. */
@@ -63,6 +65,7 @@ export class TextGeneration {
         promptTokens: summary.promptTokens,
         completionTokens: this.completionTokens,
       };
+      this.onEnd?.(this.outcomeValue);
     } finally {
       this.ended = true;
       // Left early (client gone, an error downstream): free the slot.

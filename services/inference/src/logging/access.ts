@@ -36,6 +36,8 @@ export interface AuditRecord {
     readonly cache_hit: boolean;
     readonly cache: string;
     readonly scopes: readonly string[];
+    /** Text generation: how it ended and the tokens it used (per-tenant token accounting); absent when cut short. */
+    readonly generation?: { readonly finish_reason: string; readonly prompt_tokens: number; readonly completion_tokens: number };
   };
 }
 
@@ -71,6 +73,13 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
       cache_hit: request.cacheOutcome === 'hit',
       cache: request.cacheOutcome ?? 'bypass',
       scopes: request.scopeUsed ? [request.scopeUsed] : [],
+      ...(request.generationOutcome && {
+        generation: {
+          finish_reason: request.generationOutcome.finishReason,
+          prompt_tokens: request.generationOutcome.promptTokens,
+          completion_tokens: request.generationOutcome.completionTokens,
+        },
+      }),
     },
   };
 }
