@@ -2,10 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { InferenceEvents, type InferenceObserver } from './batching/observer.js';
 import type { ServiceConfig } from './config.js';
+import { generativeCatalog, type GenerativeCatalog } from './generation/catalog.js';
+import { registryEngines } from './generation/registry-engines.js';
+import { TextTokenizer } from './generation/tokenizer.js';
 import { ModelRegistry } from './model-repository/model-registry.js';
 import grpcPlugin from './grpc/plugin.js';
 import { installErrorHandlers } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { generateRoutes } from './routes/generate.js';
 import { inferRoutes } from './routes/infer.js';
 import type { InferInterceptor } from './routes/infer-pipeline.js';
 import { modelMetadataRoutes } from './routes/model-metadata.js';
@@ -14,6 +18,7 @@ import productionPlugin from './production/plugin.js';
 import type { ProductionRuntime } from './production/runtime.js';
 import { repositoryRoutes } from './routes/repository.js';
 import { serverMetadataRoutes } from './routes/server-metadata.js';
+import { openAiRoutes } from './routes/v1/plugin.js';
 import { WorkerPool } from './workers/worker-pool.js';
 
 export interface AppOptions {
@@ -39,6 +44,8 @@ declare module 'fastify' {
     readonly inferInterceptors: InferInterceptor[];
     /** Resolves when every model version has loaded or failed (readiness may still be false). */
     readonly modelsLoaded: Promise<void>;
+    /** Generative model versions with their engines and tokenizers (src/generation), for the text routes. */
+    readonly generativeModels: GenerativeCatalog;
   }
 }
 
@@ -64,6 +71,12 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
     batchDefaults: { maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds, maxQueueSize: config.maxQueueSize },
     intraOpThreads: config.intraOpThreads,
     warmupDynamicDim: config.warmupDynamicDim,
+    generationDefaults: {
+      maxSequences: config.generateMaxSequences,
+      kvCacheTokens: config.generateKvCacheTokens,
+      prefillChunkTokens: config.generatePrefillChunkTokens,
+      maxQueue: config.generateMaxQueue,
+    },
   });
   events.add({ onWorkerRestart: (e) => fastify.log.warn({ workerId: e.workerId, reason: e.reason }, 'worker thread died and was replaced') });
   const loaded = registry.loadAll().catch((error: Error) => fastify.log.error({ err: error }, `models not loaded: ${error.message}`));
@@ -74,6 +87,11 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   fastify.decorate('inferenceEvents', events);
   fastify.decorate('inferInterceptors', [] as InferInterceptor[]);
   fastify.decorate('modelsLoaded', loaded);
+  const engines = registryEngines(registry);
+  fastify.decorate('generativeModels', generativeCatalog(engines, TextTokenizer.load));
+  options.production?.metrics.generation.watch(() =>
+    [...engines.engines()].map(({ model, version, engine }) => ({ model, version, stats: () => engine.stats() })),
+  );
   fastify.addHook('onClose', async () => {
     await loaded;
     await pool.close();
@@ -98,6 +116,8 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   await fastify.register(modelMetadataRoutes);
   await fastify.register(inferRoutes);
   await fastify.register(repositoryRoutes);
+  await fastify.register(generateRoutes);
+  await fastify.register(openAiRoutes);
 }
 
 export default fp(inferenceApp, { name: 'inference-app', fastify: '5.x' });

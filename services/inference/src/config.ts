@@ -83,6 +83,33 @@ export const settings = {
     fallback: 32,
     parse: integer(1, 65536),
   },
+  generateMaxSequences: {
+    env: 'GENERATE_MAX_SEQUENCES',
+    description: 'Sequences one worker\'s continuous batch runs at once, per generative model (config.json `generation.maxSequences` overrides).',
+    fallback: 64,
+    parse: integer(1, 1024),
+  },
+  generateKvCacheTokens: {
+    env: 'GENERATE_KV_CACHE_TOKENS',
+    description:
+      'KV-cache tokens per worker and generative model; each sequence reserves prompt + max tokens. 0 = sized from the model: every sequence at full context, at most 1 GiB of KV cache.',
+    fallback: 0,
+    parse: integer(0),
+  },
+  generatePrefillChunkTokens: {
+    env: 'GENERATE_PREFILL_CHUNK_TOKENS',
+    description: 'Prompt tokens prefilled per decode-loop iteration at most, so a long prompt stalls running streams for one chunk only.',
+    // 64: on the demo LLM a 64-token chunk costs about as much as a 16-row decode step, so an iteration that
+    // prefills at most doubles the inter-token gap (docs/benchmark.md); 128 halves the steps a long prompt takes.
+    fallback: 64,
+    parse: integer(1, 65536),
+  },
+  generateMaxQueue: {
+    env: 'GENERATE_MAX_QUEUE',
+    description: 'Generate requests waiting for KV-cache room per model version beyond which requests get 429 with Retry-After.',
+    fallback: 256,
+    parse: integer(0, 1_000_000),
+  },
   strictReadiness: {
     env: 'STRICT_READINESS',
     description: 'Ready only when every model version loaded; by default one ready version suffices, so a refused model does not stop the others.',

@@ -10,11 +10,20 @@ export type RouteKind = 'health' | 'infer' | 'metadata' | 'admin' | 'unmatched';
 /** OAuth2 scopes (the `scope` claim, space-separated per RFC 8693 §4.2). */
 export type Scope = 'infer' | 'models:read' | 'admin';
 
+/**
+ * Text generation (OpenAI completions and chat, V2 generate and generate_stream) is an inference call like infer:
+ * same scope, audit record, rate limit, admission gate and metrics.
+ */
+export function isGenerateRoute(pattern: string): boolean {
+  return pattern === '/v1/completions' || pattern === '/v1/chat/completions' || pattern.endsWith('/generate') || pattern.endsWith('/generate_stream');
+}
+
 export function routeKind(pattern: string | undefined): RouteKind {
   if (!pattern) return 'unmatched';
   if (pattern.startsWith('/v2/health/')) return 'health';
   if (pattern.startsWith('/v2/admin') || pattern.startsWith('/v2/repository')) return 'admin';
-  if (pattern.endsWith('/infer')) return 'infer';
+  if (pattern.endsWith('/infer') || isGenerateRoute(pattern)) return 'infer';
+  if (pattern === '/v1/models' || pattern.startsWith('/v1/models/')) return 'metadata';
   if (pattern === '/v2' || pattern.startsWith('/v2/')) return 'metadata';
   return 'unmatched';
 }

@@ -8,9 +8,11 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { modelParams, routeKind } from '../auth/route-policy.js';
+import { isGenerateRoute, modelParams, routeKind } from '../auth/route-policy.js';
+import { newCompletionId } from '../generation/completion-id.js';
 import type { VersionResolver } from '../metrics/plugin.js';
 import { CanonicalizationError } from './canonical.js';
+import { generateCacheable, generateCacheKey, isOpenAiRoute } from './generate-key.js';
 import { cacheKey } from './key.js';
 import { cutId, decodeTemplate, encodeTemplate, spliceId } from './response-template.js';
 import type { CacheScope, ResultCache } from './result-cache.js';
@@ -34,6 +36,10 @@ interface Pending {
   readonly key: string;
   readonly scope: CacheScope;
   readonly id: string | undefined;
+  /** OpenAI routes: the answer's completion id is cut out and a fresh one spliced into each hit. */
+  readonly completion?: 'completion' | 'chat';
+  /** The model as labelled (OpenAI routes name it in the body). */
+  readonly model: string;
 }
 
 function bodyOf(request: FastifyRequest): Record<string, unknown> | undefined {
@@ -54,15 +60,22 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     request.cacheOutcome = 'bypass';
     reply.header('x-inference-cache', 'bypass');
     const body = bodyOf(request);
-    const { model, version } = modelParams(request.params);
-    if (body === undefined || model === undefined || optedOut(body)) return;
+    if (body === undefined || optedOut(body)) return;
+    const pattern = request.routeOptions.url ?? '';
+    const generate = isGenerateRoute(pattern);
+    const openAi = generate && isOpenAiRoute(pattern);
+    const { model, version } = openAi ? { model: typeof body.model === 'string' ? body.model : undefined, version: undefined } : modelParams(request.params);
+    if (model === undefined || (generate && !generateCacheable(pattern, body))) return;
     const served = opts.resolveVersion(model, version);
     if (served === undefined || (body.id !== undefined && typeof body.id !== 'string')) return;
-    const id = body.id as string | undefined;
+    const id = openAi ? undefined : (body.id as string | undefined);
     const scope: CacheScope = { tenant: request.principal?.partition ?? request.principal?.tenant ?? '', model, version: served };
+    const completion = openAi ? (pattern === '/v1/chat/completions' ? 'chat' : 'completion') : undefined;
     let key: string;
     try {
-      key = cacheKey(opts.hmacKey, { ...scope, body, withId: id !== undefined });
+      key = generate
+        ? generateCacheKey(opts.hmacKey, { ...scope, route: pattern, body })
+        : cacheKey(opts.hmacKey, { ...scope, body, withId: id !== undefined });
     } catch (error) {
       if (error instanceof CanonicalizationError) return; // malformed: the handler answers 400
       throw error;
@@ -71,12 +84,14 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     const template = record === undefined ? undefined : decodeTemplate(record);
     if (template !== undefined) {
       request.cacheOutcome = 'hit';
+      // The metrics plugin could not read a body model at onRequest; the served version is the number before '@'.
+      if (openAi) request.inferenceLabels = { model, version: served.split('@')[0] as string };
       reply.header('x-inference-cache', 'hit');
-      return reply.type('application/json; charset=utf-8').send(spliceId(template, id));
+      return reply.type('application/json; charset=utf-8').send(spliceId(template, completion ? newCompletionId(completion) : id));
     }
     request.cacheOutcome = 'miss';
     reply.header('x-inference-cache', 'miss');
-    pending.set(request, { key, scope, id });
+    pending.set(request, { key, scope, id, model, ...(completion && { completion }) });
   });
 
   // Admin: drop every cached answer (after a model fix that kept its version number, for example).
@@ -88,9 +103,9 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     pending.delete(request);
     // A model reload may have swapped the version's bytes between the lookup (a Redis round trip) and the handler:
     // store only while the key still names the model that is served, or the old fingerprint would get the new answer.
-    const { model, version } = modelParams(request.params);
-    if (model === undefined || opts.resolveVersion(model, version) !== entry.scope.version) return payload;
-    const template = cutId(payload, entry.id);
+    const version = entry.completion ? undefined : modelParams(request.params).version;
+    if (opts.resolveVersion(entry.model, version) !== entry.scope.version) return payload;
+    const template = cutId(payload, entry.completion ? request.completionId : entry.id);
     if (template !== undefined) void opts.cache.set(entry.key, entry.scope, encodeTemplate(template));
     return payload;
   });

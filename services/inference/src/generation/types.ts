@@ -62,6 +62,11 @@ export interface GenerativeModelInfo {
   readonly version: string;
   readonly contextLength: number;
   readonly vocabSize: number;
+  /**
+   * End-of-sequence token ids (generation_config.json, else config.json, else tokenizer_config.json's eos_token);
+   * the API layer passes them in `stopTokenIds`. Added after the first contract; may be empty.
+   */
+  readonly eosTokenIds: readonly number[];
   /** Folder holding tokenizer.json, tokenizer_config.json (and generation_config.json when present). */
   readonly directory: string;
 }

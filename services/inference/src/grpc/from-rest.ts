@@ -31,7 +31,8 @@ export function fromRestInfer(response: InferResponse, rawRequested: boolean): M
     id: response.id ?? '',
     ...parameterField(response.parameters),
     outputs,
-    raw_output_contents: raw ? response.outputs.map((o) => encodeRaw(o.datatype, o.data)) : [],
+    // Every datatype was checked above (BYTES outputs of generative models throw there), so the cast holds.
+    raw_output_contents: raw ? response.outputs.map((o) => encodeRaw(o.datatype as DataType, o.data)) : [],
   };
 }
 

@@ -23,11 +23,16 @@ export const overloadMessage = 'server overloaded: too many inference calls in f
 const body = Buffer.from(JSON.stringify({ error: overloadMessage }));
 const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'retry-after': '1' };
 
-/** POST …/infer, the only requests the gate meters (health probes and metadata always pass). */
+/**
+ * POST …/infer and the text-generation calls (…/generate, …/generate_stream, /v1/completions,
+ * /v1/chat/completions), the only requests the gate meters (health probes and metadata always pass). A stream
+ * counts as in flight until it ends.
+ */
 export function isInferRequest(method: string | undefined, url: string | undefined): boolean {
   if (method !== 'POST' || url === undefined) return false;
   const q = url.indexOf('?');
-  return (q < 0 ? url : url.slice(0, q)).endsWith('/infer');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.endsWith('/infer') || path.endsWith('/generate') || path.endsWith('/generate_stream') || path === '/v1/completions' || path === '/v1/chat/completions';
 }
 
 export class AdmissionGate {

@@ -43,6 +43,8 @@ export interface AuditRecord {
     readonly scopes: readonly string[];
     /** gRPC calls: the status code name the caller got (status holds the HTTP status it maps from). */
     readonly grpc_code?: string;
+    /** Text generation: how it ended and the tokens it used (per-tenant token accounting); absent when cut short. */
+    readonly generation?: { readonly finish_reason: string; readonly prompt_tokens: number; readonly completion_tokens: number };
   };
 }
 
@@ -80,6 +82,13 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
       cache: request.cacheOutcome ?? 'bypass',
       scopes: request.scopeUsed ? [request.scopeUsed] : [],
       ...(request.grpcMethod ? { grpc_code: grpcCodeName(grpcCodeOf(status)) } : {}),
+      ...(request.generationOutcome && {
+        generation: {
+          finish_reason: request.generationOutcome.finishReason,
+          prompt_tokens: request.generationOutcome.promptTokens,
+          completion_tokens: request.generationOutcome.completionTokens,
+        },
+      }),
     },
   };
 }

@@ -5,6 +5,7 @@
  * one process from colliding on "metric already registered".
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createGenerationMetrics, type GenerationMetrics } from './generation.js';
 import { batchSizeBuckets, latencyBucketsSeconds, metricNames } from './names.js';
 
 type ModelLabels = 'model' | 'version';
@@ -28,6 +29,8 @@ export interface InferenceMetrics {
   readonly authFailures: Counter<'reason'>;
   readonly faultsInjected: Counter<'kind'>;
   readonly draining: Gauge;
+  /** Text generation: TTFT, inter-token latency, tokens, active sequences, queue depth, KV-cache use. */
+  readonly generation: GenerationMetrics;
 }
 
 export interface MetricsOptions {
@@ -127,6 +130,7 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
       registers,
     }),
     draining: new Gauge({ name: metricNames.draining, help: '1 while draining after SIGTERM.', registers }),
+    generation: createGenerationMetrics(registers),
   };
   // Counters without labels are exported from the first scrape at 0, so rate() works before the first event.
   metrics.draining.set(0);

@@ -22,12 +22,27 @@ export interface BatchingOverrides {
   readonly maxQueueSize?: number;
 }
 
+/** Generative-model settings of `<model>/config.json`; any field left out takes the service default. */
+export interface GenerationOverrides {
+  /** Context length in tokens; overrides max_position_embeddings / model_max_length (never above the former). */
+  readonly contextLength?: number;
+  /** Sequences per worker decode loop (GENERATE_MAX_SEQUENCES). */
+  readonly maxSequences?: number;
+  /** KV-cache tokens per worker (GENERATE_KV_CACHE_TOKENS). */
+  readonly kvCacheTokens?: number;
+  /** Prompt tokens prefilled per loop iteration (GENERATE_PREFILL_CHUNK_TOKENS). */
+  readonly prefillChunkTokens?: number;
+  /** Requests waiting for KV-cache room beyond which 429 (GENERATE_MAX_QUEUE). */
+  readonly maxQueue?: number;
+}
+
 /** `<model>/config.json`, validated. */
 export interface ModelConfig {
   readonly versionPolicy: VersionPolicy;
   /** Expected SHA-256 (hex) of `<version>/model.onnx`, by version. */
   readonly sha256: ReadonlyMap<number, string>;
   readonly batching: BatchingOverrides;
+  readonly generation: GenerationOverrides;
   readonly executionProviders: readonly ExecutionProviderSpec[];
   /** When true a model whose GPU provider cannot load is refused instead of falling back to CPU. */
   readonly gpuRequired: boolean;
@@ -37,6 +52,7 @@ export const defaultModelConfig: ModelConfig = {
   versionPolicy: { latest: 1 },
   sha256: new Map(),
   batching: {},
+  generation: {},
   executionProviders: [{ name: 'cpu' }],
   gpuRequired: false,
 };
@@ -55,12 +71,13 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
     throw new ModelConfigError(`${file}: ${message}`);
   };
   if (!isObject(json)) return fail('must be a JSON object');
-  const known = ['versionPolicy', 'versions', 'batching', 'executionProviders', 'gpuRequired'];
+  const known = ['versionPolicy', 'versions', 'batching', 'generation', 'executionProviders', 'gpuRequired'];
   for (const key of Object.keys(json)) if (!known.includes(key)) fail(`unknown field "${key}" (known: ${known.join(', ')})`);
   return {
     versionPolicy: json.versionPolicy === undefined ? defaultModelConfig.versionPolicy : parseVersionPolicy(json.versionPolicy, fail),
     sha256: parseVersions(json.versions, fail),
     batching: json.batching === undefined ? {} : parseBatching(json.batching, fail),
+    generation: json.generation === undefined ? {} : parseGeneration(json.generation, fail),
     executionProviders: json.executionProviders === undefined ? defaultModelConfig.executionProviders : parseProviders(json.executionProviders, fail),
     gpuRequired: json.gpuRequired === undefined ? false : typeof json.gpuRequired === 'boolean' ? json.gpuRequired : fail('"gpuRequired" must be true or false'),
   };
@@ -109,6 +126,16 @@ function parseBatching(raw: unknown, fail: (m: string) => never): BatchingOverri
   }
   if (maxQueueSize !== undefined && !isPositiveInt(maxQueueSize)) fail('"batching.maxQueueSize" must be a positive integer');
   return raw as BatchingOverrides;
+}
+
+function parseGeneration(raw: unknown, fail: (m: string) => never): GenerationOverrides {
+  if (!isObject(raw)) return fail('"generation" must be an object');
+  const known = ['contextLength', 'maxSequences', 'kvCacheTokens', 'prefillChunkTokens', 'maxQueue'];
+  for (const [key, value] of Object.entries(raw)) {
+    if (!known.includes(key)) fail(`unknown field "generation.${key}" (known: ${known.join(', ')})`);
+    if (!isPositiveInt(value)) fail(`"generation.${key}" must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return raw as GenerationOverrides;
 }
 
 function parseProviders(raw: unknown, fail: (m: string) => never): ExecutionProviderSpec[] {

@@ -1,10 +1,11 @@
 import type { BatchDefaults } from '../batching/batch-settings.js';
+import type { GenerationEngine } from '../generation/types.js';
 import type { InferenceEvents } from '../batching/observer.js';
-import { InferenceError, notFound, unavailable } from '../protocol/errors.js';
+import { InferenceError, badRequest, notFound, unavailable } from '../protocol/errors.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import { IntegrityError } from './integrity.js';
 import { scanRepository, type ModelEntry } from './scan-repository.js';
-import { loadVersion, type ServedVersion } from './version-loader.js';
+import { loadVersion, type GenerationDefaults, type ServedVersion } from './version-loader.js';
 
 export type { ServedVersion } from './version-loader.js';
 
@@ -24,6 +25,8 @@ export interface RegistryOptions {
   readonly intraOpThreads: number;
   /** Size given to dynamic non-batch axes (e.g. sequence length) in the warm-up run. */
   readonly warmupDynamicDim: number;
+  /** Service defaults for generative models (GENERATE_* settings); built-in defaults when left out. */
+  readonly generationDefaults?: GenerationDefaults;
 }
 
 export interface ServedModel {
@@ -161,6 +164,30 @@ export class ModelRegistry {
     return found;
   }
 
+  /**
+   * The text-generation engine of a generative model: the given version, or the highest ready one. 404 for an
+   * unknown model or version, 400 when the model is not generative (a tensor model: use /infer), 503 while the
+   * version is loading or unavailable.
+   */
+  generationEngine(name: string, version?: string): GenerationEngine {
+    const served = this.resolve(name, version);
+    if (served.state !== 'ready') {
+      throw unavailable(`model '${served.model}' version ${served.version} is not ready${served.reason ? `: ${served.reason}` : ' (loading)'}`);
+    }
+    if (!served.engine) throw badRequest(`model '${name}' is not a generative model (it takes tensors: use /v2/models/${name}/infer)`);
+    return served.engine;
+  }
+
+  /** Ready generative versions, model by model, highest version first (for /v1/models). */
+  generativeModels(): Array<{ readonly model: string; readonly version: number; readonly engine: GenerationEngine }> {
+    return [...this.models.values()].flatMap((m) =>
+      [...m.versions.values()]
+        .filter((v) => v.state === 'ready' && v.engine)
+        .sort((a, b) => b.version - a.version)
+        .map((v) => ({ model: m.name, version: v.version, engine: v.engine as GenerationEngine })),
+    );
+  }
+
   private async reloadModel(name: string): Promise<ReloadReport> {
     const entries = await scanRepository(this.options.repository).catch((error: Error) => {
       throw new InferenceError(422, `${error.message}; nothing was reloaded`);
@@ -219,8 +246,8 @@ export class ModelRegistry {
     const { served, settings, warmupMs } = await loadVersion(this.options, { model: entry.name, version, file, key, config });
     this.runnerKeys.set(served, key);
     this.options.log.info(
-      { model: entry.name, version, provider: served.provider, sha256: served.sha256, batching: settings, warmupMs: Number(warmupMs.toFixed(2)) },
-      `model ${entry.name}:${version} ready`,
+      { model: entry.name, version, provider: served.provider, sha256: served.sha256, [served.engine ? 'generation' : 'batching']: settings, warmupMs: Number(warmupMs.toFixed(2)) },
+      `model ${entry.name}:${version} ready${served.engine ? ' (generative)' : ''}`,
     );
     this.options.events.modelReady({ model: entry.name, version, ready: true });
     return served;
@@ -239,6 +266,12 @@ export class ModelRegistry {
   private async retire(old: ServedVersion): Promise<void> {
     const key = this.runnerKeys.get(old);
     if (key === undefined) return;
+    if (old.engine) {
+      // Requests that resolved the old version just before the swap may still be on their way to submit.
+      await new Promise((resolve) => setTimeout(resolve, retireGraceMs).unref());
+      await old.engine.idle();
+      old.engine.close();
+    }
     const batcher = old.batcher;
     if (batcher) {
       do {

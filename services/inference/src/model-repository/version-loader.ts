@@ -1,8 +1,14 @@
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { slo } from '../../../../policies/slo.js';
 import { resolveBatchSettings, type BatchDefaults, type BatchSettings } from '../batching/batch-settings.js';
 import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { InferenceEvents } from '../batching/observer.js';
 import type { TensorSpec } from '../protocol/types.js';
+import { kvBytesPerToken, type DecoderLayout } from '../generation/decoder-layout.js';
+import { WorkerGenerationEngine, type GenerationLimits } from '../generation/engine.js';
+import { readGenerativeFiles, type GenerativeFiles } from '../generation/model-files.js';
+import type { GenerationSpec } from '../workers/messages.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ModelConfig } from './model-config.js';
 import { tensorSpecs } from './tensor-specs.js';
@@ -18,6 +24,8 @@ export interface ServedVersion {
   inputs?: readonly TensorSpec[];
   outputs?: readonly TensorSpec[];
   batcher?: DynamicBatcher;
+  /** Generative versions (a decoder with past beside tokenizer.json) are served by this engine, not a batcher. */
+  engine?: WorkerGenerationEngine;
   /** Execution providers in use, e.g. "cpu" or "cuda:0,cpu". */
   provider?: string;
   /**
@@ -34,12 +42,31 @@ export interface VersionLoaderOptions {
   readonly batchDefaults: BatchDefaults;
   readonly intraOpThreads: number;
   readonly warmupDynamicDim: number;
+  readonly generationDefaults?: GenerationDefaults;
+}
+
+/** Service-wide generation settings (src/config.ts GENERATE_*); config.json `generation` overrides them per model. */
+export interface GenerationDefaults {
+  readonly maxSequences: number;
+  /** 0 = sized from the model (kvCacheTokensFor). */
+  readonly kvCacheTokens: number;
+  readonly prefillChunkTokens: number;
+  readonly maxQueue: number;
+}
+
+export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 256 };
+
+/** Automatic KV budget per worker: every sequence at full context, but at most 1 GiB (and never less than one context). */
+export function kvCacheTokensFor(layout: DecoderLayout, maxSequences: number, contextLength: number): number {
+  const byMemory = Math.floor(2 ** 30 / kvBytesPerToken(layout));
+  return Math.max(contextLength, Math.min(maxSequences * contextLength, byMemory));
 }
 
 /** A loaded version, ready to swap in, and what the log line should say about it. */
 export interface LoadedVersion {
   readonly served: ServedVersion;
-  readonly settings: BatchSettings;
+  /** Batch settings of a tensor model, generation limits of a generative one. */
+  readonly settings: BatchSettings | (GenerationLimits & { readonly contextLength: number; readonly prefillChunkTokens: number });
   readonly warmupMs: number;
 }
 
@@ -53,6 +80,22 @@ export async function loadVersion(
 ): Promise<LoadedVersion> {
   const { model, version, file, key, config } = target;
   const expectedSha256 = config.sha256.get(version);
+  const directory = dirname(file);
+  const defaults = options.generationDefaults ?? defaultGenerationDefaults;
+  const maxSequences = config.generation.maxSequences ?? defaults.maxSequences;
+  const prefillChunkTokens = config.generation.prefillChunkTokens ?? defaults.prefillChunkTokens;
+  // tokenizer.json beside model.onnx makes the version a generative candidate; the graph decides (an encoder
+  // classifier may ship its tokenizer too). A file problem only matters if the graph turns out to be a decoder.
+  let files: GenerativeFiles | undefined;
+  let filesProblem: string | undefined;
+  if (await stat(join(directory, 'tokenizer.json')).then((s) => s.isFile(), () => false)) {
+    try {
+      files = await readGenerativeFiles(directory, config.generation.contextLength);
+    } catch (error) {
+      filesProblem = (error as Error).message;
+    }
+  }
+  const generation: GenerationSpec | undefined = files && { hints: files.hints, contextLength: files.contextLength, maxSequences, prefillChunkTokens };
   const reply = await options.pool.load({
     key,
     file,
@@ -62,8 +105,22 @@ export async function loadVersion(
     intraOpThreads: options.intraOpThreads,
     warmupBatch: slo.batch.min,
     warmupDynamicDim: options.warmupDynamicDim,
+    ...(generation !== undefined && { generation }),
+    ...(filesProblem !== undefined && { generationProblem: filesProblem }),
   });
   const { inputs, outputs, batchable } = tensorSpecs(reply.inputs, reply.outputs);
+  if (reply.generative && files && generation) {
+    const { layout } = reply.generative;
+    const limits: GenerationLimits = {
+      maxSequences,
+      kvCacheTokens: config.generation.kvCacheTokens ?? (defaults.kvCacheTokens || kvCacheTokensFor(layout, maxSequences, files.contextLength)),
+      maxQueue: config.generation.maxQueue ?? defaults.maxQueue,
+    };
+    const info = { name: model, version: String(version), contextLength: files.contextLength, vocabSize: layout.vocabSize, directory, eosTokenIds: files.eosTokenIds };
+    const engine = new WorkerGenerationEngine(info, key, options.pool, limits);
+    const served: ServedVersion = { model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, engine };
+    return { served, settings: { ...limits, contextLength: files.contextLength, prefillChunkTokens }, warmupMs: reply.warmupMs };
+  }
   const settings = resolveBatchSettings(config.batching, options.batchDefaults, batchable, {
     rows: batchable ? slo.batch.min : 1,
     ms: reply.warmupMs,

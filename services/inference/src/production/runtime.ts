@@ -34,7 +34,7 @@ export interface ProductionRuntime {
   readonly labelShedRequests?: (resolve: VersionResolver) => void;
 }
 
-const inferPath = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer/;
+const inferPath = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/(?:infer|generate|generate_stream)/;
 
 function decode(segment: string | undefined): string | undefined {
   try {

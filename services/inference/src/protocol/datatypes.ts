@@ -1,6 +1,7 @@
 /**
  * Open Inference Protocol tensor datatypes and how each maps onto ONNX Runtime and a JavaScript typed array.
- * BYTES is not supported yet (see docs/service.md).
+ * BYTES (strings in JSON) is the text interface of generative models only (bytes-tensor.ts): ONNX string tensors
+ * are not served.
  */
 export const dataTypes = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64'] as const;
 export type DataType = (typeof dataTypes)[number];

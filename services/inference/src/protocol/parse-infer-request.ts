@@ -46,6 +46,9 @@ export function parseInferRequest(body: unknown, schema: RequestSchema): InferRe
 function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): HostTensor {
   const label = `input '${spec.name}'`;
   const { datatype, shape, data } = raw;
+  if (datatype === 'BYTES') {
+    throw badRequest(`${label}: datatype BYTES is accepted by text-generation models only (input 'text_input'); this input is ${spec.datatype}`);
+  }
   if (!isDataType(datatype)) {
     throw badRequest(`${label}: datatype ${JSON.stringify(datatype)} is not one of ${dataTypes.join(', ')}`);
   }

@@ -41,9 +41,10 @@ export type JsonTensorData = number[] | boolean[] | Array<number | bigint>;
 /** One output in a response body. int64 values outside the safe-integer range stay bigint and are printed exactly. */
 export interface InferResponseOutput {
   readonly name: string;
-  readonly datatype: DataType;
+  /** BYTES only for a generative model's `text_output` (bytes-tensor.ts). */
+  readonly datatype: DataType | 'BYTES';
   readonly shape: readonly number[];
-  readonly data: JsonTensorData;
+  readonly data: JsonTensorData | string[];
   readonly parameters?: Parameters;
 }
 

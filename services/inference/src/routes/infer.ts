@@ -4,7 +4,9 @@ import { unavailable } from '../protocol/errors.js';
 import { parseInferRequest } from '../protocol/parse-infer-request.js';
 import type { InferRequest, InferResponse } from '../protocol/types.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
+import { isGenerative } from '../generation/registry-engines.js';
 import { runInterceptors } from './infer-pipeline.js';
+import { textInfer } from './infer-text.js';
 
 interface Params {
   readonly model: string;
@@ -19,6 +21,10 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
 
   const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string> => {
     const served = registry.resolve(http.params.model, http.params.version);
+    if (isGenerative(served)) {
+      reply.type('application/json; charset=utf-8');
+      return serializeInferResponse(await textInfer(fastify, http, reply));
+    }
     if (served.state !== 'ready' || !served.batcher || !served.inputs || !served.outputs) {
       throw unavailable(`model '${served.model}' version ${served.version} is not ready${served.reason ? `: ${served.reason}` : ' (loading)'}`);
     }

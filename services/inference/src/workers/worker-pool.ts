@@ -2,7 +2,20 @@ import { Worker } from 'node:worker_threads';
 import type { InferenceEvents } from '../batching/observer.js';
 import { IntegrityError } from '../model-repository/integrity.js';
 import { InferenceError } from '../protocol/errors.js';
-import { transferList, type FromWorker, type LoadedReply, type SessionSpec, type SliceResult, type ToWorker, type WireTensor } from './messages.js';
+import {
+  transferList,
+  type FromWorker,
+  type LoadedReply,
+  type SequenceEvent,
+  type SequenceRequest,
+  type SessionSpec,
+  type SliceResult,
+  type ToWorker,
+  type WireTensor,
+} from './messages.js';
+
+/** Receives one generate sequence's events; the last one has `done` or `error`. */
+export type SequenceListener = (event: SequenceEvent) => void;
 
 export interface WorkerPoolOptions {
   /** Worker threads, each holding a session of every loaded model version. */
@@ -31,6 +44,8 @@ interface Slot {
   readonly pending: Map<number, Pending>;
   /** Model keys this worker has loaded and warmed up. */
   readonly loaded: Set<string>;
+  /** Generate sequences running in this worker's decode loops, by sequence id. */
+  readonly sequences: Map<number, SequenceListener>;
 }
 
 const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
@@ -90,6 +105,30 @@ export class WorkerPool {
     throw new Error(reply.kind === 'error' ? reply.message : `unexpected worker reply ${reply.kind}`);
   }
 
+  /** Ids of the workers that hold `key` loaded now (each runs its own decode loop for a generative version). */
+  workersWith(key: string): number[] {
+    return this.slots.filter((s) => s.loaded.has(key)).map((s) => s.id);
+  }
+
+  /**
+   * Starts a generate sequence in worker `workerId`'s decode loop for `key`; `listener` gets its events until one
+   * has `done` or `error` (also sent if the worker dies). Returns the sequence id, for `cancelGeneration`.
+   */
+  generate(workerId: number, key: string, request: Omit<SequenceRequest, 'seqId'>, listener: SequenceListener): number {
+    const slot = this.slots.find((s) => s.id === workerId && s.loaded.has(key));
+    if (!slot) throw new InferenceError(503, `worker ${workerId} does not hold model ${key}; retry shortly`);
+    const seqId = this.nextTaskId++;
+    slot.sequences.set(seqId, listener);
+    this.post(slot, { kind: 'generate', key, request: { ...request, seqId } });
+    return seqId;
+  }
+
+  /** Asks the worker to drop the sequence at its next step; its done event then says `cancelled`. */
+  cancelGeneration(workerId: number, key: string, seqId: number): void {
+    const slot = this.slots.find((s) => s.id === workerId);
+    if (slot?.sequences.has(seqId)) this.post(slot, { kind: 'generate-cancel', key, seqId });
+  }
+
   /** Test hook: makes worker `index` exit as if it had crashed, now or when its next run arrives. */
   crashWorker(index: number, when: 'now' | 'during-next-run' = 'now'): void {
     const slot = this.slots[index];
@@ -109,9 +148,17 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const thread = new Worker(bootstrap, { workerData: { entry, allowExitMessage: this.options.allowExitMessage === true } });
-    const slot: Slot = { id: this.nextWorkerId++, startedAt: Date.now(), thread, pending: new Map(), loaded: new Set() };
+    const slot: Slot = { id: this.nextWorkerId++, startedAt: Date.now(), thread, pending: new Map(), loaded: new Set(), sequences: new Map() };
     let lastError = '';
     thread.on('message', (message: FromWorker) => {
+      if (message.kind === 'generate-events') {
+        for (const event of message.events) {
+          const listener = slot.sequences.get(event.seqId);
+          if (event.done || event.error) slot.sequences.delete(event.seqId);
+          listener?.(event);
+        }
+        return;
+      }
       const pending = slot.pending.get(message.taskId);
       slot.pending.delete(message.taskId);
       pending?.resolve(message);
@@ -129,6 +176,8 @@ export class WorkerPool {
       pending.reject(new InferenceError(503, `the worker thread running this request died (${reason}); retry the request`));
     }
     slot.pending.clear();
+    for (const [seqId, listener] of slot.sequences) listener({ seqId, tokens: [], error: `the worker thread running this generation died (${reason})` });
+    slot.sequences.clear();
     slot.loaded.clear();
     if (this.closing || index < 0) return;
     this.options.events.workerRestart({ workerId: slot.id, reason });

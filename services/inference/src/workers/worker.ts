@@ -5,9 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { DecodeLoop } from '../generation/decode-loop.js';
+import { decoderLayout, isDecoderGraph } from '../generation/decoder-layout.js';
 import { sha256Hex } from '../model-repository/integrity.js';
 import type { TypedArray } from '../protocol/datatypes.js';
-import { transferList, type FromWorker, type SessionSpec, type SliceResult, type ToWorker, type WireTensor } from './messages.js';
+import { transferList, type FromWorker, type LoadedReply, type SessionSpec, type SliceResult, type ToWorker, type WireTensor } from './messages.js';
 import { openSession } from './session-factory.js';
 import { warmupFeeds } from './warmup.js';
 
@@ -17,6 +19,8 @@ const allowExitMessage = (workerData as { allowExitMessage?: boolean }).allowExi
 // Our log lines report load and run failures with context; ONNX Runtime's own stderr copies would only add noise.
 ort.env.logLevel = 'fatal';
 const sessions = new Map<string, ort.InferenceSession>();
+/** Decode loops of the generative versions, by key (their sessions are in `sessions` too). */
+const loops = new Map<string, DecodeLoop>();
 let exitOnNextRun: number | undefined;
 
 const reply = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
@@ -33,8 +37,19 @@ port.on('message', (message: ToWorker) => {
       );
       break;
     case 'unload':
+      loops.get(message.key)?.close();
+      loops.delete(message.key);
       void sessions.get(message.key)?.release();
       sessions.delete(message.key);
+      break;
+    case 'generate': {
+      const loop = loops.get(message.key);
+      if (loop) loop.add(message.request);
+      else reply({ kind: 'generate-events', key: message.key, events: [{ seqId: message.request.seqId, tokens: [], error: `model ${message.key} is not loaded in this worker` }] });
+      break;
+    }
+    case 'generate-cancel':
+      loops.get(message.key)?.cancel(message.seqId);
       break;
     case 'exit':
       if (!allowExitMessage) break;
@@ -57,6 +72,25 @@ async function load(taskId: number, spec: SessionSpec): Promise<void> {
     }
   }
   const { session, provider, warnings } = await openSession(bytes, spec.executionProviders, spec.gpuRequired, spec.intraOpThreads);
+  const metadata = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
+    list.map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
+  const inputs = metadata(session.inputMetadata);
+  const outputs = metadata(session.outputMetadata);
+  const base = { kind: 'loaded', taskId, inputs, outputs, provider, warnings, sha256: actual } as const;
+  if (!spec.generation && isDecoderGraph(inputs, outputs)) {
+    await session.release();
+    // A decoder's zero-filled tensor warm-up would fail on mismatched mask and past lengths; say what is missing.
+    throw new Error(spec.generationProblem ?? `${spec.file} is a decoder with a KV cache (past_key_values inputs, logits output) but has no tokenizer.json beside it; add the Hugging Face tokenizer files to serve it as a generative model`);
+  }
+  if (spec.generation && isDecoderGraph(inputs, outputs)) {
+    try {
+      reply(await loadDecoder(spec, session, base));
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    return;
+  }
   const feeds = warmupFeeds(session, spec.warmupBatch, spec.warmupDynamicDim);
   await session.run(feeds);
   // Best of three timed runs: the figure sizes the default batch, and one run on a busy machine is noise.
@@ -68,9 +102,39 @@ async function load(taskId: number, spec: SessionSpec): Promise<void> {
   }
   await sessions.get(spec.key)?.release();
   sessions.set(spec.key, session);
-  const metadata = (list: readonly ort.InferenceSession.ValueMetadata[]) =>
-    list.map((m) => ({ name: m.name, type: m.isTensor ? m.type : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
-  reply({ kind: 'loaded', taskId, inputs: metadata(session.inputMetadata), outputs: metadata(session.outputMetadata), provider, warnings, warmupMs, sha256: actual });
+  reply({ ...base, warmupMs });
+}
+
+/**
+ * A generative version: reads the decoder layout from the graph, warms up with a short greedy generation through
+ * a throw-away loop (prefill + decode steps, the paths requests take), then installs the loop that serves `key`.
+ */
+async function loadDecoder(spec: SessionSpec, session: ort.InferenceSession, base: Omit<LoadedReply, 'warmupMs'>): Promise<LoadedReply> {
+  const generation = spec.generation as NonNullable<SessionSpec['generation']>;
+  const layout = decoderLayout(base.inputs, base.outputs, generation.hints);
+  const settings = { contextLength: generation.contextLength, prefillChunkTokens: generation.prefillChunkTokens };
+  const warmupTokens = 4;
+  const probe = async (): Promise<number> => {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const loop = new DecodeLoop(session, layout, settings, (events) => {
+        for (const event of events) {
+          if (event.error) reject(new Error(`warm-up generation failed: ${event.error}`));
+          else if (event.done) resolve();
+        }
+      });
+      const promptIds = Array.from({ length: 8 }, (_, i) => i % layout.vocabSize);
+      loop.add({ seqId: 0, promptIds, params: { maxTokens: warmupTokens, temperature: 0, topP: 1, topK: 0 }, seed: 0, stopTokenIds: [] });
+    });
+    return performance.now() - started;
+  };
+  await probe();
+  const warmupMs = Math.min(await probe(), await probe());
+  await sessions.get(spec.key)?.release();
+  loops.get(spec.key)?.close();
+  sessions.set(spec.key, session);
+  loops.set(spec.key, new DecodeLoop(session, layout, settings, (events) => reply({ kind: 'generate-events', key: spec.key, events })));
+  return { ...base, warmupMs, generative: { layout } };
 }
 
 async function run(taskId: number, key: string, inputs: readonly WireTensor[], rows: readonly number[]): Promise<void> {

@@ -1,0 +1,357 @@
+/**
+ * The continuous-batching decode loop of one model in one worker thread (iteration-level scheduling, as in Orca
+ * and vLLM). Each iteration: sequences that finished or were cancelled leave the batch and sequences whose prompt
+ * is in the cache join it (one repack of the KV tensors), one decode step runs for every row, then up to
+ * `prefillChunkTokens` prompt tokens of waiting sequences are prefilled (chunked, batched together). Sequences of
+ * different lengths share a step: each row's cache is right-aligned and left-padded, attention_mask is 0 on the
+ * padding and position_ids carry each row's true positions, so a row's tokens do not depend on its neighbours.
+ */
+import ort from 'onnxruntime-node';
+import { fromHalfBits } from '../protocol/float16.js';
+import type { SequenceEvent, SequenceRequest } from '../workers/messages.js';
+import type { DecoderLayout } from './decoder-layout.js';
+import { emptyCache, extractRow, pack, type KvTensors, type RowRef } from './kv-cache.js';
+import { Sampler } from './sampling.js';
+import type { FinishReason } from './types.js';
+
+export interface LoopSettings {
+  readonly contextLength: number;
+  readonly prefillChunkTokens: number;
+}
+
+class Sequence {
+  readonly stop: Set<number>;
+  readonly sampler: Sampler;
+  /** Prompt tokens already in `cache` while prefilling. */
+  prefilled = 0;
+  /** The sequence's own cache until it joins the batch (prefill chunks accumulate here). */
+  cache: KvTensors | undefined;
+  /** Tokens in the KV cache. */
+  length = 0;
+  /** Last generated token, not yet in the cache: the next decode step's input. */
+  last = 0;
+  generated = 0;
+  computeMs = 0;
+  cancelled = false;
+  finished: FinishReason | undefined;
+  pending: number[] = [];
+
+  constructor(readonly request: SequenceRequest) {
+    this.stop = new Set(request.stopTokenIds);
+    this.sampler = new Sampler(request.params, request.seed);
+  }
+}
+
+/**
+ * int64 tensor of non-negative values below 2³¹ (ids, positions, mask bits), written as little-endian 32-bit
+ * halves: BigInt64Array.from with a BigInt per element costs more than the decode step of a small model.
+ */
+const int64 = (values: ArrayLike<number>, dims: readonly number[]): ort.Tensor => {
+  const words = new Int32Array(values.length * 2);
+  for (let i = 0; i < values.length; i++) words[i * 2] = values[i] as number;
+  return new ort.Tensor('int64', new BigInt64Array(words.buffer), dims);
+};
+
+export class DecodeLoop {
+  private readonly waiting: Sequence[] = [];
+  private joining: Sequence[] = [];
+  private batch: Sequence[] = [];
+  private kv: KvTensors;
+  private readonly byId = new Map<number, Sequence>();
+  private running = false;
+  private closed = false;
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly layout: DecoderLayout,
+    private readonly settings: LoopSettings,
+    private readonly emit: (events: SequenceEvent[]) => void,
+  ) {
+    this.kv = emptyCache(layout, 0);
+  }
+
+  /** Sequences held (prefilling, joining or in the batch). */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(request: SequenceRequest): void {
+    if (this.closed) {
+      this.emit([{ seqId: request.seqId, tokens: [], error: 'the model is being unloaded' }]);
+      return;
+    }
+    const sequence = new Sequence(request);
+    this.byId.set(request.seqId, sequence);
+    this.waiting.push(sequence);
+    this.start();
+  }
+
+  /** The sequence leaves at the start of the next iteration, and its done event says `cancelled`. */
+  cancel(seqId: number): void {
+    const sequence = this.byId.get(seqId);
+    if (sequence) sequence.cancelled = true;
+  }
+
+  /** Fails every sequence (the model is being unloaded); later adds are refused. */
+  close(): void {
+    this.closed = true;
+    const events = [...this.byId.values()].map((s) => ({ seqId: s.request.seqId, tokens: [], error: 'the model was unloaded' }));
+    this.byId.clear();
+    this.waiting.length = 0;
+    this.joining = [];
+    this.batch = [];
+    this.kv = emptyCache(this.layout, 0);
+    if (events.length > 0) this.emit(events);
+  }
+
+  private start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.byId.size > 0 && !this.closed) {
+        const events = new Map<number, SequenceEvent>();
+        this.admit(events);
+        if (this.batch.length > 0) await this.guard(this.batch, events, () => this.decodeStep());
+        for (const group of this.prefillGroups()) await this.guard(group.map((g) => g.sequence), events, () => this.prefill(group));
+        this.collect(events);
+        if (events.size > 0) this.emit([...events.values()]);
+        // Let queued messages (new requests, cancels) in before the next step.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Runs `work`; if it throws, the sequences it involved fail and leave, and the loop goes on. */
+  private async guard(involved: readonly Sequence[], events: Map<number, SequenceEvent>, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const message = `decoder run failed: ${(error as Error).message}`;
+      const failed = new Set(involved);
+      for (const s of failed) {
+        events.set(s.request.seqId, { seqId: s.request.seqId, tokens: [], error: message });
+        this.byId.delete(s.request.seqId);
+      }
+      if (involved === this.batch) {
+        this.batch = [];
+        this.kv = emptyCache(this.layout, 0);
+      } else {
+        for (let i = this.waiting.length - 1; i >= 0; i--) if (failed.has(this.waiting[i] as Sequence)) this.waiting.splice(i, 1);
+      }
+    }
+  }
+
+  /** Drops finished and cancelled sequences, lets prefilled ones join, and repacks the cache once if anything changed. */
+  private admit(events: Map<number, SequenceEvent>): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const s = this.waiting[i] as Sequence;
+      if (s.cancelled) {
+        this.waiting.splice(i, 1);
+        this.finish(s, 'cancelled', events);
+      }
+    }
+    const joining = this.joining.filter((s) => !s.cancelled);
+    for (const s of this.joining) if (s.cancelled) this.finish(s, 'cancelled', events);
+    const keep: number[] = [];
+    this.batch.forEach((s, row) => {
+      if (s.cancelled && !s.finished) this.finish(s, 'cancelled', events);
+      if (!s.finished) keep.push(row);
+    });
+    this.joining = [];
+    if (keep.length === this.batch.length && joining.length === 0) return;
+    const rows: RowRef[] = [
+      ...keep.map((row) => ({ source: this.kv, row, length: (this.batch[row] as Sequence).length })),
+      ...joining.map((s) => ({ source: s.cache as KvTensors, row: 0, length: s.length })),
+    ];
+    const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
+    const next = [...keep.map((row) => this.batch[row] as Sequence), ...joining];
+    this.kv = pack(this.layout, rows, width);
+    for (const s of joining) s.cache = undefined;
+    this.batch = next;
+  }
+
+  private async decodeStep(): Promise<void> {
+    const rows = this.batch.length;
+    const width = this.kv.width;
+    const mask = new Uint8Array(rows * (width + 1));
+    this.batch.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
+    const started = performance.now();
+    const out = await this.run(
+      this.batch.map((s) => s.last),
+      [rows, 1],
+      mask,
+      this.batch.map((s) => s.length),
+      this.kv,
+    );
+    const share = (performance.now() - started) / rows;
+    this.kv = this.present(out, rows, width + 1);
+    const logits = out.logits as ort.Tensor;
+    this.batch.forEach((s, row) => {
+      s.length += 1;
+      s.computeMs += share;
+      this.accept(s, this.sample(s, logits, row, 1, 0));
+    });
+  }
+
+  /**
+   * Waiting sequences, oldest first, and how many prompt tokens each prefills this iteration (the budget), split
+   * into runs of similar chunk lengths: one run pads every chunk to its longest, so a 100-token chunk and three
+   * 8-token ones run apart rather than as 400 token rows.
+   */
+  private prefillGroups(): Array<Array<{ sequence: Sequence; take: number }>> {
+    let budget = this.settings.prefillChunkTokens;
+    const chosen: Array<{ sequence: Sequence; take: number }> = [];
+    for (const sequence of this.waiting) {
+      if (budget <= 0) break;
+      const take = Math.min(sequence.request.promptIds.length - sequence.prefilled, budget);
+      chosen.push({ sequence, take });
+      budget -= take;
+    }
+    chosen.sort((a, b) => b.take - a.take);
+    const groups: Array<Array<{ sequence: Sequence; take: number }>> = [];
+    let current: Array<{ sequence: Sequence; take: number }> = [];
+    let real = 0;
+    for (const entry of chosen) {
+      const longest = current[0]?.take ?? entry.take;
+      if (current.length > 0 && longest * (current.length + 1) > 1.25 * (real + entry.take)) {
+        groups.push(current);
+        current = [];
+        real = 0;
+      }
+      current.push(entry);
+      real += entry.take;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  }
+
+  /**
+   * One run over several prompts' next chunks. Row r: its past (left-padded to the longest past P), then its chunk
+   * (left-padded to the longest chunk C); attention_mask marks both paddings 0. Each row's present is squeezed back
+   * to a hole-free cache, and a finished prompt's last logits give its first token.
+   */
+  private async prefill(group: ReadonlyArray<{ sequence: Sequence; take: number }>): Promise<void> {
+    const past = group.reduce((max, g) => Math.max(max, g.sequence.length), 0);
+    const chunk = group.reduce((max, g) => Math.max(max, g.take), 0);
+    const ids: number[] = [];
+    const positions: number[] = [];
+    const masks: Uint8Array[] = [];
+    for (const { sequence: s, take } of group) {
+      const mask = new Uint8Array(past + chunk);
+      mask.fill(1, past - s.length, past);
+      mask.fill(1, past + chunk - take);
+      masks.push(mask);
+      for (let i = 0; i < chunk - take; i++) {
+        ids.push(0);
+        positions.push(0);
+      }
+      for (let i = 0; i < take; i++) {
+        ids.push(s.request.promptIds[s.prefilled + i] as number);
+        positions.push(s.prefilled + i);
+      }
+    }
+    const pastCache = past === 0 ? emptyCache(this.layout, group.length) : pack(
+      this.layout,
+      group.map((g) => ({ source: g.sequence.cache ?? emptyCache(this.layout, 1), row: 0, length: g.sequence.length })),
+      past,
+    );
+    const started = performance.now();
+    const mask = new Uint8Array(group.length * (past + chunk));
+    masks.forEach((m, row) => mask.set(m, row * (past + chunk)));
+    const out = await this.run(ids, [group.length, chunk], mask, positions, pastCache);
+    const elapsed = performance.now() - started;
+    const total = group.reduce((sum, g) => sum + g.take, 0);
+    const present = this.present(out, group.length, past + chunk);
+    const logits = out.logits as ort.Tensor;
+    group.forEach(({ sequence: s, take }, row) => {
+      s.computeMs += (elapsed * take) / total;
+      s.cache = extractRow(this.layout, present, row, masks[row] as Uint8Array);
+      s.prefilled += take;
+      s.length = s.prefilled;
+      if (s.prefilled < s.request.promptIds.length) return;
+      this.waiting.splice(this.waiting.indexOf(s), 1);
+      this.accept(s, this.sample(s, logits, row, chunk, chunk - 1));
+      // A cancelled one joins too: the next admit finishes it with its done event.
+      if (!s.finished) this.joining.push(s);
+    });
+  }
+
+  private async run(ids: readonly number[], dims: readonly number[], mask: ArrayLike<number>, positions: readonly number[], past: KvTensors): Promise<ort.InferenceSession.OnnxValueMapType> {
+    const [rows, seq] = dims as [number, number];
+    const { layers, kvHeads, headDim, kvType } = this.layout;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: int64(ids, dims),
+      attention_mask: int64(mask, [rows, past.width + seq]),
+    };
+    if (this.layout.positionIds) feeds.position_ids = int64(positions, dims);
+    if (this.layout.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.width > 0 ? 1 : 0), [1]);
+    const kvDims = [rows, kvHeads, past.width, headDim];
+    for (let layer = 0; layer < layers; layer++) {
+      feeds[`past_key_values.${layer}.key`] = new ort.Tensor(kvType, past.keys[layer] as Float32Array, kvDims);
+      feeds[`past_key_values.${layer}.value`] = new ort.Tensor(kvType, past.values[layer] as Float32Array, kvDims);
+    }
+    return this.session.run(feeds);
+  }
+
+  private present(out: ort.InferenceSession.OnnxValueMapType, rows: number, width: number): KvTensors {
+    const pick = (kind: 'key' | 'value') =>
+      Array.from({ length: this.layout.layers }, (_, layer) => {
+        const tensor = out[`present.${layer}.${kind}`] as ort.Tensor;
+        if (tensor.dims[2] !== width) throw new Error(`present.${layer}.${kind} has ${tensor.dims[2]} positions; expected ${width}`);
+        return tensor.data as Float32Array | Uint16Array;
+      });
+    return { keys: pick('key'), values: pick('value'), rows, width };
+  }
+
+  private sample(s: Sequence, logits: ort.Tensor, row: number, seq: number, position: number): number {
+    const vocab = this.layout.vocabSize;
+    const offset = (row * seq + position) * vocab;
+    if (this.layout.logitsType === 'float16') {
+      const bits = logits.data as Uint16Array;
+      const widened = new Float32Array(vocab);
+      for (let i = 0; i < vocab; i++) widened[i] = fromHalfBits(bits[offset + i] as number);
+      return s.sampler.next(widened, 0, vocab);
+    }
+    return s.sampler.next(logits.data as Float32Array, offset, vocab);
+  }
+
+  /** A stop token ends the sequence unreported; otherwise the token is delivered, and maxTokens or the context ends it. */
+  private accept(s: Sequence, token: number): void {
+    if (s.cancelled) return;
+    if (s.stop.has(token)) {
+      s.finished = 'stop';
+      return;
+    }
+    s.pending.push(token);
+    s.generated += 1;
+    s.last = token;
+    if (s.generated >= s.request.params.maxTokens || s.length + 1 >= this.settings.contextLength) s.finished = 'length';
+  }
+
+  /** Moves each sequence's new tokens (and its end) into this iteration's events. */
+  private collect(events: Map<number, SequenceEvent>): void {
+    for (const s of this.byId.values()) {
+      if (s.pending.length === 0 && !s.finished) continue;
+      const event: SequenceEvent = { seqId: s.request.seqId, tokens: s.pending };
+      s.pending = [];
+      if (s.finished) {
+        this.byId.delete(s.request.seqId);
+        events.set(s.request.seqId, { ...event, done: { finishReason: s.finished, completionTokens: s.generated, computeMs: s.computeMs } });
+      } else {
+        events.set(s.request.seqId, event);
+      }
+    }
+  }
+
+  private finish(s: Sequence, reason: FinishReason, events: Map<number, SequenceEvent>): void {
+    s.finished = reason;
+    this.byId.delete(s.request.seqId);
+    events.set(s.request.seqId, { seqId: s.request.seqId, tokens: [], done: { finishReason: reason, completionTokens: s.generated, computeMs: s.computeMs } });
+  }
+}
