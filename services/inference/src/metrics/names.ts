@@ -67,7 +67,7 @@ export const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 
 export const timeToFirstTokenBucketsSeconds = latencyBucketsSeconds;
 
 /** Inter-token latency buckets: resolve the ITL objective (50 ms) and its alert threshold (100 ms) exactly. */
-export const interTokenLatencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1];
+export const interTokenLatencyBucketsSeconds = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1];
 
 /** Batch size histogram buckets (the batch range is 16–128, see policies/slo.ts). */
 export const batchSizeBuckets = [1, 2, 4, 8, 16, 32, 64, 128];
