@@ -43,6 +43,13 @@ describe('environments', () => {
     expect(invalid({ inference: { ...inference, modelStoreSize: '500Gi' } })).toThrow(/500Gi is below the 1Ti/);
   });
 
+  it('reject scheduler settings the service would refuse at start', () => {
+    const inference = prod.inference;
+    expect(invalid({ inference: { ...inference, generation: { maxSequences: 0 } } })).toThrow(/inference\.generation\.maxSequences must be an integer ≥ 1, got 0/);
+    expect(invalid({ inference: { ...inference, generation: { prefillChunkTokens: 1.5 } } })).toThrow(/prefillChunkTokens must be an integer ≥ 1, got 1\.5/);
+    expect(validateEnvironment({ ...prod, inference: { ...inference, generation: { kvCacheTokens: 0 } } }).inference.generation).toEqual({ kvCacheTokens: 0 });
+  });
+
   it('reject generation autoscaling targets that an HPA cannot use', () => {
     const inference = prod.inference;
     const withGeneration = (activeSequencesTarget: number, kvCacheUsageTarget: number) => ({

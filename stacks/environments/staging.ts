@@ -28,6 +28,10 @@ export const staging: EnvironmentConfig = {
     shutdownTimeoutSeconds: 20,
     logLevel: 'info',
     generativeModel: 'demo-llm',
+    // One GPU per pod runs one worker: a wide continuous batch, larger prefill chunks than the CPU default, and a
+    // short queue so a full pod answers 429 (and the HPA adds pods) instead of holding requests past the TTFT SLO.
+    // kvCacheTokens stays sized from the model; set it from the GPU memory the model leaves free.
+    generation: { maxSequences: 128, prefillChunkTokens: 256, maxQueue: 64 },
     authMode: 'jwt',
     // Staging verifies with a public key mounted from a Secret (no JWKS egress needed); prod uses JWKS.
     jwt: { issuer: 'https://auth.staging.inference.example.com/', audience: 'inference-staging' },

@@ -3,7 +3,7 @@
  * plain settings in a ConfigMap, secrets as Secret keys or mounted files.
  */
 import { slo } from '../../../policies/slo.js';
-import type { InferenceSpec } from '../../environments/schema/types.js';
+import type { GenerationSettings, InferenceSpec } from '../../environments/schema/types.js';
 
 export const ports = { http: 8080, grpc: 8081, metrics: 9000 } as const;
 export const mountPaths = { models: '/models', secrets: '/var/run/secrets/inference', tmp: '/tmp' } as const;
@@ -21,6 +21,17 @@ export function serviceSettings(spec: InferenceSpec): Record<string, string> {
     CACHE_TTL_SECONDS: String(slo.cacheTtlSeconds),
     SHUTDOWN_TIMEOUT_SECONDS: String(spec.shutdownTimeoutSeconds),
   };
+  const generation = spec.generation ?? {};
+  const generationEnv: Record<keyof GenerationSettings, string> = {
+    maxSequences: 'GENERATE_MAX_SEQUENCES',
+    kvCacheTokens: 'GENERATE_KV_CACHE_TOKENS',
+    prefillChunkTokens: 'GENERATE_PREFILL_CHUNK_TOKENS',
+    maxQueue: 'GENERATE_MAX_QUEUE',
+  };
+  for (const [field, env] of Object.entries(generationEnv)) {
+    const value = generation[field as keyof GenerationSettings];
+    if (value !== undefined) settings[env] = String(value);
+  }
   if (spec.grpc.enabled) {
     settings.GRPC_ENABLED = 'true';
     settings.GRPC_PORT = String(ports.grpc);

@@ -131,6 +131,16 @@ describe('inference Deployments', () => {
   });
 });
 
+describe('generation settings', () => {
+  it('reach the service as GENERATE_* settings where the environment sets them, and only those', () => {
+    const prod = byName(stack('inference-prod'), 'kubernetes_config_map_v1', 'inference-config').data;
+    expect(prod).toMatchObject({ GENERATE_MAX_SEQUENCES: '128', GENERATE_PREFILL_CHUNK_TOKENS: '256', GENERATE_MAX_QUEUE: '64' });
+    expect(prod).not.toHaveProperty('GENERATE_KV_CACHE_TOKENS');
+    const dev = byName(stack('inference-dev'), 'kubernetes_config_map_v1', 'inference-config').data;
+    expect(Object.keys(dev).filter((k) => k.startsWith('GENERATE_'))).toEqual([]);
+  });
+});
+
 describe('stable autoscaling', () => {
   it('keeps at least 2 replicas outside dev, scales on queue depth with CPU as fallback', () => {
     for (const env of ['staging', 'prod']) {

@@ -54,6 +54,18 @@ export interface TrackSpec {
   readonly replicas: number;
 }
 
+/** Scheduler settings of generative models, per worker thread and model version. */
+export interface GenerationSettings {
+  /** GENERATE_MAX_SEQUENCES: sequences one continuous batch runs at once. */
+  readonly maxSequences?: number;
+  /** GENERATE_KV_CACHE_TOKENS: KV-cache token budget; size it to the GPU memory the model leaves free. */
+  readonly kvCacheTokens?: number;
+  /** GENERATE_PREFILL_CHUNK_TOKENS: prompt tokens prefilled per decode iteration at most (bounds the ITL stall). */
+  readonly prefillChunkTokens?: number;
+  /** GENERATE_MAX_QUEUE: requests waiting for KV-cache room before 429. */
+  readonly maxQueue?: number;
+}
+
 /** HPA targets of a generative model, per pod, served by prometheus-adapter. */
 export interface GenerationAutoscaling {
   /** Target average of `inference_generate_active_sequences` per pod. */
@@ -95,6 +107,8 @@ export interface InferenceSpec {
    * checks); absent when the environment serves no generative model.
    */
   readonly generativeModel?: string;
+  /** The continuous-batching scheduler (GENERATE_* settings, docs/configuration.md); absent fields keep the service defaults. */
+  readonly generation?: GenerationSettings;
   readonly authMode: 'jwt' | 'none';
   /** JWT verification settings (the key material comes from a Secret, not from here). */
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUrl?: string };

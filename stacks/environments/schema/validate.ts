@@ -62,6 +62,11 @@ function inferenceProblems(env: EnvironmentConfig): string[] {
   if (inf.generativeModel !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(inf.generativeModel)) {
     problems.push(`inference.generativeModel "${inf.generativeModel}" is not a model folder name (letters, digits, '.', '_', '-')`);
   }
+  for (const [field, value] of Object.entries(inf.generation ?? {})) {
+    // kvCacheTokens 0 means "sized from the model" in the service; every other setting is a count ≥ 1.
+    const min = field === 'kvCacheTokens' || field === 'maxQueue' ? 0 : 1;
+    if (!Number.isInteger(value) || value < min) problems.push(`inference.generation.${field} must be an integer ≥ ${min}, got ${value}`);
+  }
   const generation = inf.autoscaling.generation;
   if (generation) {
     if (!Number.isInteger(generation.activeSequencesTarget) || generation.activeSequencesTarget < 1) {
