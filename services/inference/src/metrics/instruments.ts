@@ -27,11 +27,19 @@ export interface InferenceMetrics {
   readonly authFailures: Counter<'reason'>;
   readonly faultsInjected: Counter<'kind'>;
   readonly draining: Gauge;
+  /** Tenant usage counters (src/usage): requests, items, compute seconds, prompt and completion tokens. */
+  readonly tenantUsage: Readonly<Record<'requests' | 'items' | 'computeSeconds' | 'promptTokens' | 'completionTokens', Counter<TenantLabels>>>;
 }
+
+type TenantLabels = 'tenant' | ModelLabels;
 
 export interface MetricsOptions {
   /** Also export process_* and nodejs_* metrics (CPU, RSS, heap, event-loop lag, GC). Default true. */
   readonly processMetrics?: boolean;
+}
+
+function tenantCounter(name: string, help: string, registers: Registry[]): Counter<TenantLabels> {
+  return new Counter({ name, help, labelNames: ['tenant', 'model', 'version'], registers });
 }
 
 export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
@@ -120,6 +128,13 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
       registers,
     }),
     draining: new Gauge({ name: metricNames.draining, help: '1 while draining after SIGTERM.', registers }),
+    tenantUsage: {
+      requests: tenantCounter(metricNames.tenantRequests, 'Inference calls by tenant (unlisted tenants as "other").', registers),
+      items: tenantCounter(metricNames.tenantItems, 'Batch rows (items) served by tenant, cache hits included.', registers),
+      computeSeconds: tenantCounter(metricNames.tenantComputeSeconds, 'Worker compute seconds by tenant: each batch split among its requests by rows.', registers),
+      promptTokens: tenantCounter(metricNames.tenantPromptTokens, 'Prompt tokens of generate calls by tenant.', registers),
+      completionTokens: tenantCounter(metricNames.tenantCompletionTokens, 'Generated tokens by tenant.', registers),
+    },
   };
   // Counters without labels are exported from the first scrape at 0, so rate() works before the first event.
   metrics.draining.set(0);

@@ -8,7 +8,7 @@
  *   preHandler element-count limit (400) → fault injection (delay / 500) → cache lookup (hit answers here)
  *   handler    the batcher and workers (src/routes)
  *   onSend     cache store, x-request-id
- *   onResponse request counter + latency histogram, audit record
+ *   onResponse request counter + latency histogram, audit record, tenant usage counters
  * so the cheapest refusals come first and every answer, refusals included, is counted and logged.
  */
 import fp from 'fastify-plugin';
@@ -30,6 +30,7 @@ import accessLogPlugin from '../logging/access.js';
 import type { InferenceMetrics } from '../metrics/instruments.js';
 import metricsPlugin, { type VersionResolver } from '../metrics/plugin.js';
 import { drainGate, type DrainState } from '../shutdown/drain.js';
+import usagePlugin from '../usage/plugin.js';
 import type { ProductionConfig } from './config.js';
 
 export interface ProductionPluginOptions {
@@ -65,6 +66,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
 
   await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
   await app.register(accessLogPlugin);
+  await app.register(usagePlugin, { config: config.usage, metrics });
   await app.register(drainGate, { state: opts.drain, rejected: metrics.rejected });
   await app.register(limitsPlugin, { config: config.limits, rejected: metrics.rejected });
 
