@@ -2,6 +2,8 @@ import { slo } from '../../../../policies/slo.js';
 import { resolveBatchSettings, type BatchDefaults, type BatchSettings } from '../batching/batch-settings.js';
 import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { InferenceEvents } from '../batching/observer.js';
+import { loadDriftProfile } from '../drift/load.js';
+import type { DriftProfile } from '../drift/profile.js';
 import type { TensorSpec } from '../protocol/types.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ModelConfig } from './model-config.js';
@@ -25,6 +27,8 @@ export interface ServedVersion {
    * since one version number may name different files on different pods (a retrained model on the canary).
    */
   sha256?: string;
+  /** The version's drift reference profile (`drift-profile.json` beside model.onnx), validated at load; src/drift. */
+  driftProfile?: DriftProfile;
 }
 
 /** What loading a version needs from the registry. */
@@ -64,11 +68,15 @@ export async function loadVersion(
     warmupDynamicDim: options.warmupDynamicDim,
   });
   const { inputs, outputs, batchable } = tensorSpecs(reply.inputs, reply.outputs);
+  const driftProfile = await loadDriftProfile({ model, version, file, inputs, outputs });
   const settings = resolveBatchSettings(config.batching, options.batchDefaults, batchable, {
     rows: batchable ? slo.batch.min : 1,
     ms: reply.warmupMs,
   });
   const batcher = new DynamicBatcher({ model, version, key, inputs }, settings, options.pool, options.events);
-  const served: ServedVersion = { model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, batcher };
+  const served: ServedVersion = {
+    model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, batcher,
+    ...(driftProfile !== undefined && { driftProfile }),
+  };
   return { served, settings, warmupMs: reply.warmupMs };
 }

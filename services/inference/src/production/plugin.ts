@@ -6,7 +6,7 @@
  *   onRequest  metrics (labels, in-flight) → drain gate (503 while shutting down) → auth (401/403)
  *              → per-subject rate limit (429)
  *   preHandler element-count limit (400) → fault injection (delay / 500) → cache lookup (hit answers here)
- *   handler    the batcher and workers (src/routes)
+ *   handler    the batcher and workers (src/routes), inside the drift interceptor (src/drift)
  *   onSend     cache store, x-request-id
  *   onResponse request counter + latency histogram, audit record, tenant usage counters
  * so the cheapest refusals come first and every answer, refusals included, is counted and logged.
@@ -21,6 +21,7 @@ import { LruStore } from '../cache/lru-store.js';
 import { createRedisClient } from '../cache/redis-client.js';
 import { RedisStore } from '../cache/redis-store.js';
 import { ResultCache } from '../cache/result-cache.js';
+import driftPlugin from '../drift/plugin.js';
 import faultPlugin from '../fault/plugin.js';
 import limitsPlugin from '../limits/plugin.js';
 import rateLimitPlugin from '../limits/rate-limit-plugin.js';
@@ -90,6 +91,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
   }
 
   await app.register(faultPlugin, { config: config.fault, injected: metrics.faultsInjected });
+  await app.register(driftPlugin, { registry: metrics.registry });
 
   if (config.cache.enabled) {
     if (config.cache.redisUrl !== undefined && config.cache.hmacKeyGenerated) {

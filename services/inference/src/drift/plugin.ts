@@ -1,0 +1,80 @@
+/**
+ * Drift monitoring: each answered inference call of a version that carries a drift profile (profile.ts) is counted
+ * into that profile's bins — inputs always, outputs when the response holds them — and exported as
+ * inference_drift_observations_total beside the profile's inference_drift_reference_ratio. Result-cache hits are
+ * answered before the request is validated (cache/plugin.ts) and are not counted: a repeat of a request already
+ * counted once.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricNames } from '../metrics/names.js';
+import type { ServedVersion } from '../model-repository/model-registry.js';
+import { VersionMonitor, type DriftInstruments } from './monitor.js';
+
+export interface DriftPluginOptions {
+  readonly registry: Registry;
+}
+
+const labelNames = ['model', 'version', 'feature', 'bin'] as const;
+
+const driftPlugin: FastifyPluginAsync<DriftPluginOptions> = async (app, opts) => {
+  const monitors = new Map<string, { readonly served: ServedVersion; readonly monitor: VersionMonitor }>();
+  const instruments: DriftInstruments = {
+    observations: new Counter({
+      name: metricNames.driftObservations,
+      help: "Live observations per bin of the model version's drift profile (feature = <tensor>.<what>).",
+      labelNames,
+      registers: [opts.registry],
+      collect() {
+        for (const { monitor } of monitors.values()) monitor.flush();
+      },
+    }),
+    reference: new Gauge({
+      name: metricNames.driftReference,
+      help: "Reference fraction of each bin in the model version's drift profile (sums to 1 per feature).",
+      labelNames,
+      registers: [opts.registry],
+    }),
+  };
+
+  const monitorOf = (model: string, version: number): VersionMonitor | undefined => {
+    let served: ServedVersion;
+    try {
+      served = app.modelRegistry.resolve(model, String(version));
+    } catch {
+      return undefined;
+    }
+    const key = `${model}/${version}`;
+    const known = monitors.get(key);
+    if (known?.served === served) return known.monitor;
+    // First call, or a reload swapped the version's files: start over with its (possibly new) profile.
+    known?.monitor.remove();
+    monitors.delete(key);
+    if (served.driftProfile === undefined) return undefined;
+    const monitor = new VersionMonitor(served.driftProfile, instruments);
+    monitors.set(key, { served, monitor });
+    return monitor;
+  };
+
+  app.inferenceEvents.add({
+    onModelReady: (e) => {
+      if (e.ready) return;
+      const key = `${e.model}/${e.version}`;
+      monitors.get(key)?.monitor.remove();
+      monitors.delete(key);
+    },
+  });
+
+  app.inferInterceptors.push(async (context, next) => {
+    const response = await next();
+    try {
+      monitorOf(context.model, context.version)?.observe(context.request.inputs, response.outputs);
+    } catch (error) {
+      app.log.debug({ err: error }, 'drift monitor failed; serving on');
+    }
+    return response;
+  });
+};
+
+export default fp(driftPlugin, { name: 'inference-drift', fastify: '5.x' });
