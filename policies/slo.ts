@@ -31,6 +31,22 @@ export interface Slo {
   readonly cacheTtlSeconds: number;
   /** Dynamic batching: allowed range of maxBatchSize (seed: 16–128). */
   readonly batch: { readonly min: number; readonly max: number };
+  /** Drift alert (src/drift, docs/usage-and-drift.md): live inputs/outputs against the version's reference profile. */
+  readonly drift: DriftSlo;
+}
+
+export interface DriftSlo {
+  /**
+   * Alert when a feature's population stability index reaches this. 0.25 is the customary "significant shift"
+   * line (0.1–0.25 "moderate"; Yurdakul 2018, "Statistical properties of population stability index").
+   */
+  readonly psiAlert: number;
+  /** Window of live traffic compared with the reference, in minutes. */
+  readonly windowMinutes: number;
+  /** ... and the PSI must stay above psiAlert this long. */
+  readonly forMinutes: number;
+  /** Observations of a feature the window must hold before its PSI counts: a few requests prove nothing. */
+  readonly minObservations: number;
 }
 
 export const slo: Slo = {
@@ -45,6 +61,7 @@ export const slo: Slo = {
   restartWithinSeconds: 60,
   cacheTtlSeconds: 300,
   batch: { min: 16, max: 128 },
+  drift: { psiAlert: 0.25, windowMinutes: 60, forMinutes: 15, minObservations: 200 },
 };
 
 /** The first canary step, in percent: the traffic share a new version gets before any gate has passed. */

@@ -9,7 +9,7 @@
  * No cdktf imports here on purpose: plain data that any tool can read.
  */
 import { slo } from '../../../policies/slo.js';
-import { errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
+import { driftObservationCountQuery, driftPsiQuery, errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
 import { metricNames } from '../../../services/inference/src/metrics/names.js';
 
 /** One alerting rule, exactly as in a Prometheus rule file. */
@@ -112,6 +112,29 @@ function serviceRules(): AlertRule[] {
   ];
 }
 
+/** Input and output drift against each version's reference profile (src/drift); thresholds from slo.drift. */
+function driftRules(): AlertRule[] {
+  const { psiAlert, windowMinutes, forMinutes, minObservations } = slo.drift;
+  const window = `${windowMinutes}m`;
+  return [
+    {
+      alert: 'InferenceDataDrift',
+      expr:
+        `(${driftPsiQuery(window)}) > ${psiAlert}` +
+        ` and on (model, version, feature) (${driftObservationCountQuery(window)}) >= ${minObservations}`,
+      for: `${forMinutes}m`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Model {{ $labels.model }} version {{ $labels.version }}: {{ $labels.feature }} drifted from its reference profile',
+        description:
+          `Population stability index {{ $value | printf "%.2f" }} over the last ${window} (alert at ${psiAlert}, policies/slo.ts). ` +
+          'Compare the live histogram with drift-profile.json; retrain or re-profile if the new traffic is the new normal.',
+        runbook_url: 'docs/usage-and-drift.md',
+      },
+    },
+  ];
+}
+
 function gpuRules(): AlertRule[] {
   const t = operationalThresholds;
   return [
@@ -143,5 +166,6 @@ export function alertRuleGroups(): AlertRuleGroup[] {
   return [
     { name: 'inference-slo', rules: serviceRules() },
     { name: 'inference-gpu', rules: gpuRules() },
+    { name: 'inference-drift', rules: driftRules() },
   ];
 }
