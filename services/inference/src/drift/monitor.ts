@@ -38,11 +38,24 @@ export class VersionMonitor {
     });
   }
 
-  /** Counts one answered request: its inputs, and the outputs it asked for. */
-  observe(inputs: readonly HostTensor[], outputs: readonly InferResponseOutput[]): void {
+  /**
+   * Counts a validated request's inputs. Call before it is queued: the batcher may hand the request's own buffers to
+   * the worker thread (transferred, so empty on this side afterwards).
+   */
+  observeInputs(inputs: readonly HostTensor[]): void {
+    this.observe(false, inputs);
+  }
+
+  /** Counts the outputs an answer holds (the outputs the caller asked for). */
+  observeOutputs(outputs: readonly InferResponseOutput[]): void {
+    this.observe(true, outputs);
+  }
+
+  private observe(outputs: boolean, tensors: ReadonlyArray<HostTensor | InferResponseOutput>): void {
     for (const state of this.states) {
       const { feature, pending } = state;
-      const tensor = feature.kind === 'output_argmax' ? outputs.find((o) => o.name === feature.tensor) : inputs.find((t) => t.name === feature.tensor);
+      if ((feature.kind === 'output_argmax') !== outputs) continue;
+      const tensor = tensors.find((t) => t.name === feature.tensor);
       if (tensor === undefined) continue;
       featureValues(feature.kind, tensor, (value) => {
         const bin = binOf(feature.edges, value);

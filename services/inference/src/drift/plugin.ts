@@ -1,6 +1,6 @@
 /**
- * Drift monitoring: each answered inference call of a version that carries a drift profile (profile.ts) is counted
- * into that profile's bins — inputs always, outputs when the response holds them — and exported as
+ * Drift monitoring: each validated inference call of a version that carries a drift profile (profile.ts) is counted
+ * into that profile's bins — its inputs, and its outputs when the answer holds them — and exported as
  * inference_drift_observations_total beside the profile's inference_drift_reference_ratio. Result-cache hits are
  * answered before the request is validated (cache/plugin.ts) and are not counted: a repeat of a request already
  * counted once.
@@ -59,20 +59,32 @@ const driftPlugin: FastifyPluginAsync<DriftPluginOptions> = async (app, opts) =>
 
   app.inferenceEvents.add({
     onModelReady: (e) => {
-      if (e.ready) return;
       const key = `${e.model}/${e.version}`;
+      if (e.ready) {
+        // Export the version's bins (at 0) before its first request, so increase() counts that request too. The
+        // registry reports ready just before it swaps the loaded version in; look it up once that has happened.
+        setImmediate(() => monitorOf(e.model, e.version));
+        return;
+      }
       monitors.get(key)?.monitor.remove();
       monitors.delete(key);
     },
   });
 
-  app.inferInterceptors.push(async (context, next) => {
-    const response = await next();
+  const safely = (call: () => void): void => {
     try {
-      monitorOf(context.model, context.version)?.observe(context.request.inputs, response.outputs);
+      call();
     } catch (error) {
       app.log.debug({ err: error }, 'drift monitor failed; serving on');
     }
+  };
+
+  app.inferInterceptors.push(async (context, next) => {
+    const monitor = monitorOf(context.model, context.version);
+    if (monitor === undefined) return next();
+    safely(() => monitor.observeInputs(context.request.inputs));
+    const response = await next();
+    safely(() => monitor.observeOutputs(response.outputs));
     return response;
   });
 };
