@@ -8,7 +8,7 @@
  *
  * No cdktf imports here on purpose: plain data that any tool can read.
  */
-import { slo } from '../../../policies/slo.js';
+import { slo, type DriftSlo } from '../../../policies/slo.js';
 import { driftObservationCountQuery, driftPsiQuery, errorRateQuery, p95LatencyQuery } from '../../../policies/queries.js';
 import { metricNames } from '../../../services/inference/src/metrics/names.js';
 
@@ -112,9 +112,12 @@ function serviceRules(): AlertRule[] {
   ];
 }
 
-/** Input and output drift against each version's reference profile (src/drift); thresholds from slo.drift. */
-function driftRules(): AlertRule[] {
-  const { psiAlert, windowMinutes, forMinutes, minObservations } = slo.drift;
+/**
+ * Input and output drift against each version's reference profile (src/drift); thresholds from slo.drift. The
+ * parameter exists for the end-to-end test, which cannot wait an hour for a window to fill.
+ */
+function driftRules(drift: DriftSlo): AlertRule[] {
+  const { psiAlert, windowMinutes, forMinutes, minObservations } = drift;
   const window = `${windowMinutes}m`;
   return [
     {
@@ -161,11 +164,16 @@ function gpuRules(): AlertRule[] {
   ];
 }
 
+/** The drift alert group, with the SLO's drift settings unless told otherwise. */
+export function driftRuleGroup(drift: DriftSlo = slo.drift): AlertRuleGroup {
+  return { name: 'inference-drift', rules: driftRules(drift) };
+}
+
 /** The service's alert rule groups; the PrometheusRule's `spec.groups` is exactly this list. */
 export function alertRuleGroups(): AlertRuleGroup[] {
   return [
     { name: 'inference-slo', rules: serviceRules() },
     { name: 'inference-gpu', rules: gpuRules() },
-    { name: 'inference-drift', rules: driftRules() },
+    driftRuleGroup(),
   ];
 }
