@@ -133,3 +133,33 @@ describe('drift profile validation at load', () => {
     expect(() => validateDriftProfile(p, expected, 'p.json')).toThrow(message);
   });
 });
+
+describe('feature values', () => {
+  it('reads int64 and uint64 exactly through 32-bit views (every safe integer, negative ones included)', () => {
+    const signed = [0n, 1n, -1n, 2n ** 40n + 5n, -(2n ** 40n) - 7n, 9007199254740991n, -9007199254740991n, 4294967295n, 4294967296n, -4294967296n];
+    const got: number[] = [];
+    featureValues('input_values', { shape: [signed.length], data: BigInt64Array.from(signed) }, (v) => got.push(v));
+    expect(got).toEqual(signed.map(Number));
+    const unsigned = [0n, 4294967295n, 4294967296n, 2n ** 52n + 3n];
+    const u: number[] = [];
+    featureValues('input_values', { shape: [unsigned.length], data: BigUint64Array.from(unsigned) }, (v) => u.push(v));
+    expect(u).toEqual(unsigned.map(Number));
+  });
+
+  it('reads a view into a larger buffer from its own offset', () => {
+    const backing = BigInt64Array.from([7n, 8n, 9n, 10n]);
+    const view = new BigInt64Array(backing.buffer, 16, 2);
+    const got: number[] = [];
+    featureValues('input_values', { shape: [2], data: view }, (v) => got.push(v));
+    expect(got).toEqual([9, 10]);
+  });
+
+  it('counts non-zero elements per row and the argmax class of each row', () => {
+    const rows: number[] = [];
+    featureValues('input_nonzero_per_row', { shape: [2, 4], data: BigInt64Array.from([5n, 6n, 0n, 0n, 1n, 1n, 1n, 0n]) }, (v) => rows.push(v));
+    expect(rows).toEqual([2, 3]);
+    const classes: number[] = [];
+    featureValues('output_argmax', { shape: [2, 3], data: [0.1, 0.7, 0.2, 0.5, 0.2, 0.3] }, (v) => classes.push(v));
+    expect(classes).toEqual([1, 0]);
+  });
+});

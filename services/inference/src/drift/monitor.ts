@@ -57,9 +57,9 @@ export class VersionMonitor {
       if ((feature.kind === 'output_argmax') !== outputs) continue;
       const tensor = tensors.find((t) => t.name === feature.tensor);
       if (tensor === undefined) continue;
+      const edges = feature.edges;
       featureValues(feature.kind, tensor, (value) => {
-        const bin = binOf(feature.edges, value);
-        pending[bin] = (pending[bin] ?? 0) + 1;
+        pending[binOf(edges, value)]! += 1;
       });
     }
   }
