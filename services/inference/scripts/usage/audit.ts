@@ -53,13 +53,18 @@ export interface ParsedLines {
   readonly unparsable: number;
 }
 
-/** Parses NDJSON text: audit lines become rows, other JSON lines are ignored, non-JSON lines counted. */
-export function parseAuditLines(text: string): ParsedLines {
+/** Parses NDJSON lines (any iterable, a readline interface included): audit lines become rows, other JSON lines are ignored, non-JSON lines counted. */
+export async function parseAuditLines(lines: Iterable<string> | AsyncIterable<string>): Promise<ParsedLines> {
   const rows: UsageRow[] = [];
   let unparsable = 0;
-  for (const line of text.split('\n')) {
+  for await (const line of lines) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
+    // Cheap pre-filter: most lines of a service log are not audit records.
+    if (!trimmed.includes('inference.audit')) {
+      if (!trimmed.startsWith('{')) unparsable++;
+      continue;
+    }
     let record: unknown;
     try {
       record = JSON.parse(trimmed);

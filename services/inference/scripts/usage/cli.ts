@@ -3,7 +3,10 @@
  * NDJSON log file, standard input, or an Elasticsearch index). Exit 0 with the report; 2 with a message for bad
  * arguments or an unreadable source.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { aggregate } from './aggregate.js';
@@ -18,25 +21,24 @@ export const defaultPriceTable = fileURLToPath(new URL('../../config/prices.json
 /** Paths are relative to where `npm run` was started (npm runs scripts in the package folder). */
 const here = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Lines of a stream, read as they come (audit files can be larger than memory allows to hold as one string). */
+const linesOf = (stream: Readable) => createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
 
 async function rowsOf(args: UsageArgs, warn: (message: string) => void): Promise<UsageRow[]> {
   if (args.elasticsearch) {
     return readElasticsearch({ ...args.elasticsearch, from: args.from, to: args.to, apiKey: process.env.ELASTICSEARCH_API_KEY });
   }
-  let text: string;
+  let stream: Readable = process.stdin;
   if (args.input !== undefined) {
+    const path = here(args.input);
     try {
-      text = await readFile(here(args.input), 'utf8');
+      await access(path);
     } catch (error) {
       throw new Error(`cannot read --input ${args.input}: ${(error as Error).message}`);
     }
-  } else text = await readStdin();
-  const { rows, unparsable } = parseAuditLines(text);
+    stream = createReadStream(path, 'utf8');
+  }
+  const { rows, unparsable } = await parseAuditLines(linesOf(stream));
   if (unparsable > 0) warn(`usage: skipped ${unparsable} line(s) that are not JSON`);
   return rows;
 }
