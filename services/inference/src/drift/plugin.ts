@@ -7,36 +7,24 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricNames } from '../metrics/names.js';
+import type { InferenceMetrics } from '../metrics/instruments.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
 import { VersionMonitor, type DriftInstruments } from './monitor.js';
 
 export interface DriftPluginOptions {
-  readonly registry: Registry;
+  readonly metrics: Pick<InferenceMetrics, 'driftObservations' | 'driftReference' | 'beforeDriftScrape'>;
 }
-
-const labelNames = ['model', 'version', 'feature', 'bin'] as const;
 
 const driftPlugin: FastifyPluginAsync<DriftPluginOptions> = async (app, opts) => {
   const monitors = new Map<string, { readonly served: ServedVersion; readonly monitor: VersionMonitor }>();
-  const instruments: DriftInstruments = {
-    observations: new Counter({
-      name: metricNames.driftObservations,
-      help: "Live observations per bin of the model version's drift profile (feature = <tensor>.<what>).",
-      labelNames,
-      registers: [opts.registry],
-      collect() {
-        for (const { monitor } of monitors.values()) monitor.flush();
-      },
-    }),
-    reference: new Gauge({
-      name: metricNames.driftReference,
-      help: "Reference fraction of each bin in the model version's drift profile (sums to 1 per feature).",
-      labelNames,
-      registers: [opts.registry],
-    }),
+  const instruments: DriftInstruments = { observations: opts.metrics.driftObservations, reference: opts.metrics.driftReference };
+  const flush = (): void => {
+    for (const { monitor } of monitors.values()) monitor.flush();
   };
+  opts.metrics.beforeDriftScrape.add(flush);
+  app.addHook('onClose', async () => {
+    opts.metrics.beforeDriftScrape.delete(flush);
+  });
 
   const monitorOf = (model: string, version: number): VersionMonitor | undefined => {
     let served: ServedVersion;

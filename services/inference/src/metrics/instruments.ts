@@ -29,7 +29,14 @@ export interface InferenceMetrics {
   readonly draining: Gauge;
   /** Tenant usage counters (src/usage): requests, items, compute seconds, prompt and completion tokens. */
   readonly tenantUsage: Readonly<Record<'requests' | 'items' | 'computeSeconds' | 'promptTokens' | 'completionTokens', Counter<TenantLabels>>>;
+  /** Drift histograms (src/drift): live observations per profile bin, and the profile's reference fractions. */
+  readonly driftObservations: Counter<DriftLabels>;
+  readonly driftReference: Gauge<DriftLabels>;
+  /** Run before each scrape of driftObservations: the drift monitors move their pending counts into it. */
+  readonly beforeDriftScrape: Set<() => void>;
 }
+
+type DriftLabels = ModelLabels | 'feature' | 'bin';
 
 type TenantLabels = 'tenant' | ModelLabels;
 
@@ -47,6 +54,7 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const modelLabels: ModelLabels[] = ['model', 'version'];
+  const beforeDriftScrape = new Set<() => void>();
   const metrics: InferenceMetrics = {
     registry,
     requests: new Counter({
@@ -135,6 +143,22 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
       promptTokens: tenantCounter(metricNames.tenantPromptTokens, 'Prompt tokens of generate calls by tenant.', registers),
       completionTokens: tenantCounter(metricNames.tenantCompletionTokens, 'Generated tokens by tenant.', registers),
     },
+    driftObservations: new Counter({
+      name: metricNames.driftObservations,
+      help: "Live observations per bin of the model version's drift profile (feature = <tensor>.<what>).",
+      labelNames: [...modelLabels, 'feature', 'bin'],
+      registers,
+      collect() {
+        for (const flush of beforeDriftScrape) flush();
+      },
+    }),
+    driftReference: new Gauge({
+      name: metricNames.driftReference,
+      help: "Reference fraction of each bin in the model version's drift profile (sums to 1 per feature).",
+      labelNames: [...modelLabels, 'feature', 'bin'],
+      registers,
+    }),
+    beforeDriftScrape,
   };
   // Counters without labels are exported from the first scrape at 0, so rate() works before the first event.
   metrics.draining.set(0);

@@ -93,7 +93,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
   await app.register(faultPlugin, { config: config.fault, injected: metrics.faultsInjected });
   // The drift interceptor needs app.ts's model registry and interceptor chain; the production layer's own test
   // fixture (test/production-support/fixture-app.ts) runs without them.
-  if (app.hasDecorator('inferInterceptors') && app.hasDecorator('modelRegistry')) await app.register(driftPlugin, { registry: metrics.registry });
+  if (app.hasDecorator('inferInterceptors') && app.hasDecorator('modelRegistry')) await app.register(driftPlugin, { metrics });
 
   if (config.cache.enabled) {
     if (config.cache.redisUrl !== undefined && config.cache.hmacKeyGenerated) {
