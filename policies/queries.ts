@@ -44,3 +44,25 @@ export function errorRateQuery(selector: Selector, window: string): string {
 export function requestCountQuery(selector: Selector, window: string): string {
   return `sum(increase(${metricNames.requests}{${selector}}[${window}]))`;
 }
+
+/** Floor for a bin's fraction in the PSI, so an empty bin counts as a large (not infinite) difference. */
+export const psiEpsilon = 0.0001;
+
+/** Live observations of each drift feature over `window`, summed over pods: {model, version, feature}. */
+export function driftObservationCountQuery(window: string, selector: Selector = ''): string {
+  return `sum by (model, version, feature) (increase(${metricNames.driftObservations}{${selector}}[${window}]))`;
+}
+
+/**
+ * Population stability index of each drift feature over `window`: Σ over bins (p − q) · ln(p / q), with p the live
+ * fraction of a bin (all pods), q the profile's reference fraction, both floored at psiEpsilon. One series per
+ * {model, version, feature}; 0 means the live traffic looks like the reference. `selector` narrows both metrics
+ * (the dashboard's per-model row passes `model="$model"`).
+ */
+export function driftPsiQuery(window: string, selector: Selector = ''): string {
+  const byBin = 'model, version, feature, bin';
+  const live = `sum by (${byBin}) (increase(${metricNames.driftObservations}{${selector}}[${window}]))`;
+  const p = `clamp_min(${live} / ignoring (bin) group_left ${driftObservationCountQuery(window, selector)}, ${psiEpsilon})`;
+  const q = `clamp_min(max by (${byBin}) (${metricNames.driftReference}{${selector}}), ${psiEpsilon})`;
+  return `sum by (model, version, feature) ((${p} - ${q}) * ln(${p} / ${q}))`;
+}

@@ -33,6 +33,8 @@ export interface Slo {
   readonly batch: { readonly min: number; readonly max: number };
   /** Objectives of text generation (generative models: /v1/completions, /v1/chat/completions, V2 generate). */
   readonly generation: GenerationSlo;
+  /** Drift alert (src/drift, docs/usage-and-drift.md): live inputs/outputs against the version's reference profile. */
+  readonly drift: DriftSlo;
 }
 
 /**
@@ -56,6 +58,20 @@ export interface GenerationSlo {
   readonly gateMinStreams: number;
 }
 
+export interface DriftSlo {
+  /**
+   * Alert when a feature's population stability index reaches this. 0.25 is the customary "significant shift"
+   * line (0.1–0.25 "moderate"; Yurdakul 2018, "Statistical properties of population stability index").
+   */
+  readonly psiAlert: number;
+  /** Window of live traffic compared with the reference, in minutes. */
+  readonly windowMinutes: number;
+  /** ... and the PSI must stay above psiAlert this long. */
+  readonly forMinutes: number;
+  /** Observations of a feature the window must hold before its PSI counts: a few requests prove nothing. */
+  readonly minObservations: number;
+}
+
 export const slo: Slo = {
   latencyP95Ms: 200,
   alertLatencyP95Ms: 500,
@@ -77,6 +93,7 @@ export const slo: Slo = {
     gateMaxTokens: 16,
     gateMinStreams: 20,
   },
+  drift: { psiAlert: 0.25, windowMinutes: 60, forMinutes: 15, minObservations: 200 },
 };
 
 /** The first canary step, in percent: the traffic share a new version gets before any gate has passed. */

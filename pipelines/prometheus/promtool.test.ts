@@ -16,6 +16,7 @@ import {
   scenarioBucketsOf,
   timeToFirstTokenAlert,
 } from './rule-tests.js';
+import { driftAlertTests, driftScenarios } from './drift-rule-tests.js';
 
 const run = promisify(execFile);
 let dir = '';
@@ -74,6 +75,20 @@ describe('alert rules under real promtool', () => {
   it('`promtool test rules`: the error-rate alert fires at twice the objective sustained, never at half of it', async () => {
     await writeFile(join(dir, 'errors.test.yml'), stringify(errorRateAlertTests('rules.yml')));
     const result = await promtool(['test', 'rules', 'errors.test.yml']);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it('drift scenarios straddle slo.drift.psiAlert: reference-like traffic well under, the shifted sample well over', () => {
+    const { referencePsi, shiftedPsi } = driftScenarios();
+    for (const psi of Object.values(referencePsi)) expect(psi).toBeLessThan(slo.drift.psiAlert / 2);
+    expect(shiftedPsi['input_ids.values']).toBeGreaterThan(slo.drift.psiAlert * 2);
+    expect(shiftedPsi['input_ids.nonzero_per_row']).toBeGreaterThan(slo.drift.psiAlert * 2);
+  });
+
+  it('`promtool test rules`: the drift alert fires on the shifted sample after `for`, never on the reference or on too few requests', async () => {
+    await writeFile(join(dir, 'drift.test.yml'), stringify(driftAlertTests('rules.yml')));
+    const result = await promtool(['test', 'rules', 'drift.test.yml']);
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });

@@ -8,8 +8,15 @@
  *
  * No cdktf imports here on purpose: plain data that any tool can read.
  */
-import { slo } from '../../../policies/slo.js';
-import { errorRateQuery, p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
+import { slo, type DriftSlo } from '../../../policies/slo.js';
+import {
+  driftObservationCountQuery,
+  driftPsiQuery,
+  errorRateQuery,
+  p95InterTokenLatencyQuery,
+  p95LatencyQuery,
+  p95TimeToFirstTokenQuery,
+} from '../../../policies/queries.js';
 import { metricNames } from '../../../services/inference/src/metrics/names.js';
 
 /** One alerting rule, exactly as in a Prometheus rule file. */
@@ -141,6 +148,32 @@ function generationRules(): AlertRule[] {
   ];
 }
 
+/**
+ * Input and output drift against each version's reference profile (src/drift); thresholds from slo.drift. The
+ * parameter exists for the end-to-end test, which cannot wait an hour for a window to fill.
+ */
+function driftRules(drift: DriftSlo): AlertRule[] {
+  const { psiAlert, windowMinutes, forMinutes, minObservations } = drift;
+  const window = `${windowMinutes}m`;
+  return [
+    {
+      alert: 'InferenceDataDrift',
+      expr:
+        `(${driftPsiQuery(window)}) > ${psiAlert}` +
+        ` and on (model, version, feature) (${driftObservationCountQuery(window)}) >= ${minObservations}`,
+      for: `${forMinutes}m`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Model {{ $labels.model }} version {{ $labels.version }}: {{ $labels.feature }} drifted from its reference profile',
+        description:
+          `Population stability index {{ $value | printf "%.2f" }} over the last ${window} (alert at ${psiAlert}, policies/slo.ts). ` +
+          'Compare the live histogram with drift-profile.json; retrain or re-profile if the new traffic is the new normal.',
+        runbook_url: 'docs/usage-and-drift.md',
+      },
+    },
+  ];
+}
+
 function gpuRules(): AlertRule[] {
   const t = operationalThresholds;
   return [
@@ -167,11 +200,17 @@ function gpuRules(): AlertRule[] {
   ];
 }
 
+/** The drift alert group, with the SLO's drift settings unless told otherwise. */
+export function driftRuleGroup(drift: DriftSlo = slo.drift): AlertRuleGroup {
+  return { name: 'inference-drift', rules: driftRules(drift) };
+}
+
 /** The service's alert rule groups; the PrometheusRule's `spec.groups` is exactly this list. */
 export function alertRuleGroups(): AlertRuleGroup[] {
   return [
     { name: 'inference-slo', rules: serviceRules() },
     { name: 'inference-generation', rules: generationRules() },
     { name: 'inference-gpu', rules: gpuRules() },
+    driftRuleGroup(),
   ];
 }

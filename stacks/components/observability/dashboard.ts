@@ -4,7 +4,7 @@
  * policies/queries.ts; the latency panel draws the SLO and the alert threshold from policies/slo.ts.
  */
 import { slo } from '../../../policies/slo.js';
-import { errorRateQuery, p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
+import { driftPsiQuery, errorRateQuery, p95InterTokenLatencyQuery, p95LatencyQuery, p95TimeToFirstTokenQuery } from '../../../policies/queries.js';
 import { metricNames, trackLabel } from '../../../services/inference/src/metrics/names.js';
 
 interface Target {
@@ -173,14 +173,40 @@ export function dashboardPanels(): Panel[] {
   ];
 }
 
-/** Grafana dashboard JSON model; two panels per row, 8 units high. */
-export function inferenceDashboard(): Record<string, unknown> {
-  const panels = dashboardPanels().map((panel, i) => ({
-    id: i + 1,
+/**
+ * The per-model pair, repeated by Grafana for every value of the `model` variable: latency of that model beside
+ * the population stability index of each of its drift features, with the alert line from slo.drift.
+ */
+export function modelPanels(): Panel[] {
+  // =~: the variable is multi-value, and Grafana expands several models to a regex alternation.
+  const model = 'model=~"$model"';
+  const driftWindow = `${slo.drift.windowMinutes}m`;
+  return [
+    {
+      title: 'Latency p50 / p95 — $model',
+      unit: 's',
+      targets: [0.5, 0.95].map((q) => ({
+        expr: `histogram_quantile(${q}, sum by (le, version) (rate(${metricNames.requestDuration}_bucket{${model}}[${window}])))`,
+        legendFormat: `p${q * 100} v{{version}}`,
+      })),
+      thresholds: [{ value: slo.latencyP95Ms / 1000, color: 'orange' }],
+    },
+    {
+      title: `Drift (PSI over ${driftWindow}) — $model`,
+      unit: 'short',
+      targets: [{ expr: driftPsiQuery(driftWindow, model), legendFormat: 'v{{version}} {{feature}}' }],
+      thresholds: [{ value: slo.drift.psiAlert, color: 'red' }],
+    },
+  ];
+}
+
+function timeseries(panel: Panel, id: number, gridPos: { h: number; w: number; x: number; y: number }): Record<string, unknown> {
+  return {
+    id,
     type: 'timeseries',
     title: panel.title,
     datasource: { type: 'prometheus', uid: '${datasource}' },
-    gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
+    gridPos,
     fieldConfig: {
       defaults: {
         unit: panel.unit,
@@ -193,7 +219,19 @@ export function inferenceDashboard(): Record<string, unknown> {
       overrides: [],
     },
     targets: panel.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), expr: t.expr, legendFormat: t.legendFormat })),
-  }));
+  };
+}
+
+/** Grafana dashboard JSON model; two panels per row, 8 units high; then one repeated row per model. */
+export function inferenceDashboard(): Record<string, unknown> {
+  const overview = dashboardPanels().map((panel, i) => timeseries(panel, i + 1, { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 }));
+  const y = Math.ceil(overview.length / 2) * 8;
+  const perModel = modelPanels().map((panel, i) => timeseries(panel, overview.length + 2 + i, { h: 8, w: 12, x: i * 12, y: y + 1 }));
+  const panels = [
+    ...overview,
+    { id: overview.length + 1, type: 'row', title: 'Model $model', repeat: 'model', collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] },
+    ...perModel,
+  ];
   return {
     uid: 'vertical-inference',
     title: 'Vertical inference service',
@@ -202,7 +240,21 @@ export function inferenceDashboard(): Record<string, unknown> {
     refresh: '30s',
     time: { from: 'now-3h', to: 'now' },
     templating: {
-      list: [{ name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' }],
+      list: [
+        { name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Data source' },
+        {
+          name: 'model',
+          label: 'Model',
+          type: 'query',
+          datasource: { type: 'prometheus', uid: '${datasource}' },
+          query: { query: `label_values(${metricNames.requests}, model)`, refId: 'model' },
+          definition: `label_values(${metricNames.requests}, model)`,
+          refresh: 2,
+          multi: true,
+          includeAll: true,
+          current: { text: 'All', value: '$__all' },
+        },
+      ],
     },
     panels,
   };

@@ -29,8 +29,12 @@ export interface AuthConfig {
   readonly secret?: string;
   /** JWT_CLOCK_TOLERANCE_SECONDS (default 30): allowed clock skew for exp/nbf/iat. */
   readonly clockToleranceSeconds: number;
-  /** JWT_TENANT_CLAIM (default "tenant"): claim naming the tenant; falls back to `sub`. */
-  readonly tenantClaim: string;
+  /**
+   * JWT_TENANT_CLAIM (default "tenant,org_id"): claims naming the tenant (cost allocation, cache partition, audit
+   * `organization.id`), tried in order; the first non-empty string wins, else `sub`. `org_id` is the organisation
+   * claim of Auth0 Organizations and Okta; Azure AD callers set `tid`.
+   */
+  readonly tenantClaims: readonly string[];
 }
 
 const hmacAlgs = ['HS256', 'HS384', 'HS512'];
@@ -52,9 +56,9 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   if (!Number.isInteger(clockToleranceSeconds) || clockToleranceSeconds < 0 || clockToleranceSeconds > 300) {
     throw new Error(`JWT_CLOCK_TOLERANCE_SECONDS must be an integer 0..300, got "${toleranceRaw}"`);
   }
-  const tenantClaim = env.JWT_TENANT_CLAIM?.trim() || 'tenant';
+  const tenantClaims = list(env.JWT_TENANT_CLAIM?.trim() || 'tenant,org_id');
   const jwksCooldownSeconds = positiveInt(env, 'JWKS_COOLDOWN_SECONDS', 30, 0);
-  if (mode === 'none') return { mode, algorithms: [], clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
+  if (mode === 'none') return { mode, algorithms: [], clockToleranceSeconds, tenantClaims, jwksCooldownSeconds };
 
   const algorithms = list(env.JWT_ALGORITHMS ?? 'RS256');
   for (const alg of algorithms) {
@@ -80,7 +84,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
   if (hmac.length > 0) {
     if (publicKeyPem || jwks) throw new Error('HS* algorithms take JWT_SECRET, not JWT_PUBLIC_KEY or JWKS_URL');
     if (!secret || Buffer.byteLength(secret) < 32) throw new Error('HS* algorithms need JWT_SECRET of at least 32 bytes');
-    return { mode, algorithms, issuer, audience, secret, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
+    return { mode, algorithms, issuer, audience, secret, clockToleranceSeconds, tenantClaims, jwksCooldownSeconds };
   }
   if (secret) throw new Error('JWT_SECRET is only valid with HS* algorithms in JWT_ALGORITHMS');
   if (publicKeyPem) checkKeyFits(publicKeyPem, algorithms, env.JWT_PUBLIC_KEY?.trim() ? 'JWT_PUBLIC_KEY' : `JWT_PUBLIC_KEY_FILE "${keyFile}"`);
@@ -99,7 +103,7 @@ export function authConfigFromEnv(env: Env): AuthConfig {
       throw new Error(`JWKS_URL must use https (plain http only on loopback), got "${jwks}"`);
     }
   }
-  return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaim, jwksCooldownSeconds };
+  return { mode, algorithms, issuer, audience, publicKeyPem, jwksUrl, clockToleranceSeconds, tenantClaims, jwksCooldownSeconds };
 }
 
 function readKeyFile(path: string): string {

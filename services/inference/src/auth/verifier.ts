@@ -60,6 +60,15 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return new Set();
 }
 
+/** The first of `claims` that the token carries as a non-empty string. */
+export function tenantOf(payload: JWTPayload, claims: readonly string[]): string | undefined {
+  for (const claim of claims) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
 export function createVerifier(config: AuthConfig): TokenVerifier {
   let key: KeyObject | Uint8Array | JWTVerifyGetKey;
   if (config.secret !== undefined) key = new TextEncoder().encode(config.secret);
@@ -84,9 +93,9 @@ export function createVerifier(config: AuthConfig): TokenVerifier {
         requiredClaims: ['exp', 'sub'],
       });
       const subject = payload.sub as string;
-      const tenantClaim = payload[config.tenantClaim];
-      const claimed = typeof tenantClaim === 'string' && tenantClaim !== '';
-      const tenant = claimed ? tenantClaim : subject;
+      const tenantClaim = tenantOf(payload, config.tenantClaims);
+      const claimed = tenantClaim !== undefined;
+      const tenant = tenantClaim ?? subject;
       return { subject, tenant, partition: claimed ? `tenant:${tenant}` : `sub:${subject}`, scopes: scopesOf(payload), authenticated: true };
     } catch (error) {
       throw describe(error);

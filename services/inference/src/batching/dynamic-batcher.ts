@@ -27,7 +27,12 @@ interface Queued {
   readonly enqueuedAt: number;
   readonly resolve: (outputs: HostTensor[]) => void;
   readonly reject: (error: Error) => void;
+  /** Told this request's share of the batch's worker time (usage accounting), before it resolves. */
+  readonly meter?: ComputeMeter;
 }
+
+/** Receives a request's share of its batch's worker time: computeMs × its rows ÷ the batch's rows. */
+export type ComputeMeter = (shareMs: number) => void;
 
 /**
  * Triton-style dynamic batcher for one model version. Requests wait in groups keyed by their non-batch
@@ -57,7 +62,7 @@ export class DynamicBatcher {
   }
 
   /** Queues a validated request; resolves with all of the model's outputs for it. */
-  submit(request: InferRequest): Promise<HostTensor[]> {
+  submit(request: InferRequest, meter?: ComputeMeter): Promise<HostTensor[]> {
     const rows = this.rowsOf(request.inputs);
     if (this.depth >= this.settings.maxQueueSize) {
       const retryAfter = this.retryAfterSeconds();
@@ -70,7 +75,7 @@ export class DynamicBatcher {
     const signature = this.settings.maxBatchSize === 0 ? `solo:${Math.random()}` : signatureOf(this.target.inputs, request.inputs);
     return new Promise((resolve, reject) => {
       const group = this.groups.get(signature) ?? [];
-      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject });
+      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, ...(meter && { meter }) });
       this.groups.set(signature, group);
       this.setDepth(this.depth + 1);
       this.schedule();
@@ -173,6 +178,7 @@ export class DynamicBatcher {
     try {
       const inputs = assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
       result = await this.runner.run(this.target.key, inputs, rows);
+      chargeCompute(batch, result.computeMs);
       this.deliver(batch, rows, result);
     } catch (error) {
       const failure = error instanceof InferenceError ? error : new InferenceError(500, `inference failed: ${(error as Error).message}`);
@@ -217,6 +223,18 @@ export class DynamicBatcher {
     const batches = this.depth / Math.max(1, this.settings.maxBatchSize);
     const workers = Math.max(1, this.runner.capacity(this.target.key));
     return Math.max(1, Math.ceil((batches * this.recentComputeMs) / workers / 1000));
+  }
+}
+
+/** Splits a batch's worker time among its requests by rows (a request of 3 rows in a batch of 12 pays 3/12). */
+function chargeCompute(batch: readonly Queued[], computeMs: number): void {
+  const total = batch.reduce((n, q) => n + q.rows, 0);
+  for (const q of batch) {
+    try {
+      q.meter?.((computeMs * q.rows) / total);
+    } catch {
+      // Accounting must never fail inference.
+    }
   }
 }
 

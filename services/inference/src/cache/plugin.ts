@@ -47,6 +47,13 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> | undefined {
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
+/** Rows a cached request asked for: dimension 0 of its first input (it was validated when first answered). */
+function requestedRows(body: Record<string, unknown>): number {
+  const first = Array.isArray(body.inputs) ? (body.inputs[0] as { shape?: unknown } | undefined) : undefined;
+  const rows = Array.isArray(first?.shape) ? first.shape[0] : undefined;
+  return typeof rows === 'number' && Number.isSafeInteger(rows) && rows > 0 ? rows : 1;
+}
+
 function optedOut(body: Record<string, unknown>): boolean {
   const params = body.parameters;
   return typeof params === 'object' && params !== null && (params as Record<string, unknown>).cache === false;
@@ -86,6 +93,8 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
       request.cacheOutcome = 'hit';
       // The metrics plugin could not read a body model at onRequest; the served version is the number before '@'.
       if (openAi) request.inferenceLabels = { model, version: served.split('@')[0] as string };
+      // Usage (src/usage): the tenant received these rows, at no worker time.
+      request.usage = { items: requestedRows(body), computeSeconds: 0 };
       reply.header('x-inference-cache', 'hit');
       return reply.type('application/json; charset=utf-8').send(spliceId(template, completion ? newCompletionId(completion) : id));
     }

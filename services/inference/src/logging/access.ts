@@ -2,8 +2,8 @@
  * One ECS record per request, plus the audit record per inference call.
  *
  * The audit record (event.dataset "inference.audit", labels.audit "true") carries who called (subject, tenant,
- * scope used), what (model, version), how it went (status, latency, cache hit) — never tensor data, headers or
- * tokens. Other routes get an access record (event.dataset "inference.access"); health probes only at debug level,
+ * scope used), what (model, version), how it went (status, latency, cache hit), what it used (tenant, items,
+ * compute seconds, tokens: src/usage) — never tensor data, headers or tokens. Other routes get an access record (event.dataset "inference.access"); health probes only at debug level,
  * since kubelets probe every few seconds.
  */
 import fp from 'fastify-plugin';
@@ -11,6 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { routeKind } from '../auth/route-policy.js';
 import { serviceName } from '../grpc/proto.js';
 import { grpcCodeName, grpcCodeOf } from '../grpc/status.js';
+import { tenantOfPrincipal } from '../usage/meter.js';
 import { requestIdLogLabel } from './options.js';
 
 export interface AuditRecord {
@@ -45,12 +46,34 @@ export interface AuditRecord {
     readonly grpc_code?: string;
     /** Text generation: how it ended and the tokens it used (per-tenant token accounting); absent when cut short. */
     readonly generation?: { readonly finish_reason: string; readonly prompt_tokens: number; readonly completion_tokens: number };
+    /** The tenant billed (src/usage): tenant claim, else `sub`; "anonymous" with AUTH_MODE=none. Absent when unauthenticated. */
+    readonly tenant?: string;
+    /** Batch rows of the call; 0 when refused before validation. */
+    readonly items: number;
+    /** The call's share of worker compute time in seconds (its batch's time × its rows ÷ the batch's rows). */
+    readonly compute_seconds: number;
+    readonly prompt_tokens?: number;
+    readonly completion_tokens?: number;
   };
 }
 
 function pathOf(request: FastifyRequest): string {
   const q = request.url.indexOf('?');
   return q < 0 ? request.url : request.url.slice(0, q);
+}
+
+/** The usage part of the audit record (src/usage); routes of their own (generation) can reuse it. */
+export function usageFields(request: FastifyRequest): Pick<AuditRecord['inference'], 'tenant' | 'items' | 'compute_seconds' | 'prompt_tokens' | 'completion_tokens'> {
+  const tenant = tenantOfPrincipal(request.principal);
+  const usage = request.usage;
+  return {
+    ...(tenant !== undefined && { tenant }),
+    items: usage?.items ?? 0,
+    // Microsecond resolution: the report sums thousands of these.
+    compute_seconds: Math.round((usage?.computeSeconds ?? 0) * 1e6) / 1e6,
+    ...(usage?.promptTokens !== undefined && { prompt_tokens: usage.promptTokens }),
+    ...(usage?.completionTokens !== undefined && { completion_tokens: usage.completionTokens }),
+  };
 }
 
 export function auditRecord(request: FastifyRequest, reply: FastifyReply): AuditRecord {
@@ -89,6 +112,7 @@ export function auditRecord(request: FastifyRequest, reply: FastifyReply): Audit
           completion_tokens: request.generationOutcome.completionTokens,
         },
       }),
+      ...usageFields(request),
     },
   };
 }

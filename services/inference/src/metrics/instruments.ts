@@ -31,11 +31,26 @@ export interface InferenceMetrics {
   readonly draining: Gauge;
   /** Text generation: TTFT, inter-token latency, tokens, active sequences, queue depth, KV-cache use. */
   readonly generation: GenerationMetrics;
+  /** Tenant usage counters (src/usage): requests, items, compute seconds, prompt and completion tokens. */
+  readonly tenantUsage: Readonly<Record<'requests' | 'items' | 'computeSeconds' | 'promptTokens' | 'completionTokens', Counter<TenantLabels>>>;
+  /** Drift histograms (src/drift): live observations per profile bin, and the profile's reference fractions. */
+  readonly driftObservations: Counter<DriftLabels>;
+  readonly driftReference: Gauge<DriftLabels>;
+  /** Run before each scrape of driftObservations: the drift monitors move their pending counts into it. */
+  readonly beforeDriftScrape: Set<() => void>;
 }
+
+type DriftLabels = ModelLabels | 'feature' | 'bin';
+
+type TenantLabels = 'tenant' | ModelLabels;
 
 export interface MetricsOptions {
   /** Also export process_* and nodejs_* metrics (CPU, RSS, heap, event-loop lag, GC). Default true. */
   readonly processMetrics?: boolean;
+}
+
+function tenantCounter(name: string, help: string, registers: Registry[]): Counter<TenantLabels> {
+  return new Counter({ name, help, labelNames: ['tenant', 'model', 'version'], registers });
 }
 
 export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
@@ -43,6 +58,7 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const modelLabels: ModelLabels[] = ['model', 'version'];
+  const beforeDriftScrape = new Set<() => void>();
   const metrics: InferenceMetrics = {
     registry,
     requests: new Counter({
@@ -131,6 +147,29 @@ export function createMetrics(options: MetricsOptions = {}): InferenceMetrics {
     }),
     draining: new Gauge({ name: metricNames.draining, help: '1 while draining after SIGTERM.', registers }),
     generation: createGenerationMetrics(registers),
+    tenantUsage: {
+      requests: tenantCounter(metricNames.tenantRequests, 'Inference calls by tenant (unlisted tenants as "other").', registers),
+      items: tenantCounter(metricNames.tenantItems, 'Batch rows (items) served by tenant, cache hits included.', registers),
+      computeSeconds: tenantCounter(metricNames.tenantComputeSeconds, 'Worker compute seconds by tenant: each batch split among its requests by rows.', registers),
+      promptTokens: tenantCounter(metricNames.tenantPromptTokens, 'Prompt tokens of generate calls by tenant.', registers),
+      completionTokens: tenantCounter(metricNames.tenantCompletionTokens, 'Generated tokens by tenant.', registers),
+    },
+    driftObservations: new Counter({
+      name: metricNames.driftObservations,
+      help: "Live observations per bin of the model version's drift profile (feature = <tensor>.<what>).",
+      labelNames: [...modelLabels, 'feature', 'bin'],
+      registers,
+      collect() {
+        for (const flush of beforeDriftScrape) flush();
+      },
+    }),
+    driftReference: new Gauge({
+      name: metricNames.driftReference,
+      help: "Reference fraction of each bin in the model version's drift profile (sums to 1 per feature).",
+      labelNames: [...modelLabels, 'feature', 'bin'],
+      registers,
+    }),
+    beforeDriftScrape,
   };
   // Counters without labels are exported from the first scrape at 0, so rate() works before the first event.
   metrics.draining.set(0);

@@ -55,6 +55,20 @@ export const metricNames = {
   generateQueueDepth: 'inference_generate_queue_depth',
   /** Gauge {model, version}: fraction (0–1) of the KV-cache token budget in use. */
   kvCacheUsage: 'inference_generate_kv_cache_usage_ratio',
+  /** Counter {tenant, model, version}: inference calls by tenant (bounded: src/usage/tenant-labels.ts). */
+  tenantRequests: 'inference_tenant_requests_total',
+  /** Counter {tenant, model, version}: batch rows (items) served, cache hits included. */
+  tenantItems: 'inference_tenant_items_total',
+  /** Counter {tenant, model, version}: worker compute seconds, each batch's time split among its requests by rows. */
+  tenantComputeSeconds: 'inference_tenant_compute_seconds_total',
+  /** Counter {tenant, model, version}: prompt tokens of generate calls. */
+  tenantPromptTokens: 'inference_tenant_prompt_tokens_total',
+  /** Counter {tenant, model, version}: tokens generated for the tenant. */
+  tenantCompletionTokens: 'inference_tenant_completion_tokens_total',
+  /** Counter {model, version, feature, bin}: live observations per bin of the version's drift profile (src/drift). */
+  driftObservations: 'inference_drift_observations_total',
+  /** Gauge {model, version, feature, bin}: the drift profile's reference fraction of each bin (sums to 1 per feature). */
+  driftReference: 'inference_drift_reference_ratio',
 } as const;
 
 /**

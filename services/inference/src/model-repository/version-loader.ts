@@ -4,6 +4,8 @@ import { slo } from '../../../../policies/slo.js';
 import { resolveBatchSettings, type BatchDefaults, type BatchSettings } from '../batching/batch-settings.js';
 import { DynamicBatcher } from '../batching/dynamic-batcher.js';
 import type { InferenceEvents } from '../batching/observer.js';
+import { loadDriftProfile } from '../drift/load.js';
+import type { DriftProfile } from '../drift/profile.js';
 import type { TensorSpec } from '../protocol/types.js';
 import { kvBytesPerToken, type DecoderLayout } from '../generation/decoder-layout.js';
 import { WorkerGenerationEngine, type GenerationLimits } from '../generation/engine.js';
@@ -33,6 +35,8 @@ export interface ServedVersion {
    * since one version number may name different files on different pods (a retrained model on the canary).
    */
   sha256?: string;
+  /** The version's drift reference profile (`drift-profile.json` beside model.onnx), validated at load; src/drift. */
+  driftProfile?: DriftProfile;
 }
 
 /** What loading a version needs from the registry. */
@@ -121,11 +125,15 @@ export async function loadVersion(
     const served: ServedVersion = { model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, engine };
     return { served, settings: { ...limits, contextLength: files.contextLength, prefillChunkTokens }, warmupMs: reply.warmupMs };
   }
+  const driftProfile = await loadDriftProfile({ model, version, file, inputs, outputs });
   const settings = resolveBatchSettings(config.batching, options.batchDefaults, batchable, {
     rows: batchable ? slo.batch.min : 1,
     ms: reply.warmupMs,
   });
   const batcher = new DynamicBatcher({ model, version, key, inputs }, settings, options.pool, options.events);
-  const served: ServedVersion = { model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, batcher };
+  const served: ServedVersion = {
+    model, version, file, state: 'ready', inputs, outputs, provider: reply.provider, sha256: reply.sha256, batcher,
+    ...(driftProfile !== undefined && { driftProfile }),
+  };
   return { served, settings, warmupMs: reply.warmupMs };
 }

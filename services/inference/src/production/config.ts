@@ -10,6 +10,7 @@ import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
 import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
 import { shutdownTimeoutFromEnv } from '../shutdown/config.js';
 import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
+import { usageConfigFromEnv, type UsageConfig } from '../usage/config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -25,6 +26,8 @@ export interface ProductionConfig {
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
+  /** Tenant label bounds of the usage counters (USAGE_TENANTS, USAGE_MAX_TENANTS). */
+  readonly usage: UsageConfig;
 }
 
 /** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
@@ -45,5 +48,6 @@ function readAll(env: Env): ProductionConfig {
     shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', defaultMetricsPort, 0),
+    usage: usageConfigFromEnv(env),
   };
 }

@@ -6,9 +6,9 @@
  *   onRequest  metrics (labels, in-flight) → drain gate (503 while shutting down) → auth (401/403)
  *              → per-subject rate limit (429)
  *   preHandler element-count limit (400) → fault injection (delay / 500) → cache lookup (hit answers here)
- *   handler    the batcher and workers (src/routes)
+ *   handler    the batcher and workers (src/routes), inside the drift interceptor (src/drift)
  *   onSend     cache store, x-request-id
- *   onResponse request counter + latency histogram, audit record
+ *   onResponse request counter + latency histogram, audit record, tenant usage counters
  * so the cheapest refusals come first and every answer, refusals included, is counted and logged.
  */
 import fp from 'fastify-plugin';
@@ -21,6 +21,7 @@ import { LruStore } from '../cache/lru-store.js';
 import { createRedisClient } from '../cache/redis-client.js';
 import { RedisStore } from '../cache/redis-store.js';
 import { ResultCache } from '../cache/result-cache.js';
+import driftPlugin from '../drift/plugin.js';
 import faultPlugin from '../fault/plugin.js';
 import limitsPlugin from '../limits/plugin.js';
 import rateLimitPlugin from '../limits/rate-limit-plugin.js';
@@ -30,6 +31,7 @@ import accessLogPlugin from '../logging/access.js';
 import type { InferenceMetrics } from '../metrics/instruments.js';
 import metricsPlugin, { type VersionResolver } from '../metrics/plugin.js';
 import { drainGate, type DrainState } from '../shutdown/drain.js';
+import usagePlugin from '../usage/plugin.js';
 import type { ProductionConfig } from './config.js';
 
 export interface ProductionPluginOptions {
@@ -65,6 +67,7 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
 
   await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
   await app.register(accessLogPlugin);
+  await app.register(usagePlugin, { config: config.usage, metrics });
   await app.register(drainGate, { state: opts.drain, rejected: metrics.rejected });
   await app.register(limitsPlugin, { config: config.limits, rejected: metrics.rejected });
 
@@ -88,6 +91,9 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
   }
 
   await app.register(faultPlugin, { config: config.fault, injected: metrics.faultsInjected });
+  // The drift interceptor needs app.ts's model registry and interceptor chain; the production layer's own test
+  // fixture (test/production-support/fixture-app.ts) runs without them.
+  if (app.hasDecorator('inferInterceptors') && app.hasDecorator('modelRegistry')) await app.register(driftPlugin, { metrics });
 
   if (config.cache.enabled) {
     if (config.cache.redisUrl !== undefined && config.cache.hmacKeyGenerated) {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ComputeMeter } from '../batching/dynamic-batcher.js';
 import { encodeTensorData, serializeInferResponse } from '../protocol/encode-tensor.js';
 import { unavailable } from '../protocol/errors.js';
 import { parseInferRequest } from '../protocol/parse-infer-request.js';
@@ -30,7 +31,13 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
     }
     const request = parseInferRequest(http.body, { inputs: served.inputs, outputs: served.outputs, maxElements: config.maxTensorElements });
     const context = { model: served.model, version: served.version, request, http };
-    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request));
+    // Usage accounting (src/usage): items now, the worker-time share once the batch ran (cache hits stay at 0).
+    const usage = { items: itemsOf(served, request), computeSeconds: 0 };
+    http.usage = usage;
+    const meter = (shareMs: number): void => {
+      usage.computeSeconds += shareMs / 1000;
+    };
+    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request, meter));
     reply.type('application/json; charset=utf-8');
     return serializeInferResponse(response);
   };
@@ -40,8 +47,14 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   fastify.post<{ Params: Params }>('/v2/models/:model/versions/:version/infer', options, handler);
 };
 
-async function execute(served: ServedVersion, request: InferRequest): Promise<InferResponse> {
-  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request);
+/** Batch rows of the request: dimension 0 of its first input when the model batches, else 1. */
+function itemsOf(served: ServedVersion, request: InferRequest): number {
+  const batchable = served.inputs?.[0]?.shape[0] === -1;
+  return batchable ? (request.inputs[0]?.shape[0] ?? 1) : 1;
+}
+
+async function execute(served: ServedVersion, request: InferRequest, meter: ComputeMeter): Promise<InferResponse> {
+  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request, meter);
   const wanted = request.outputs ?? outputs.map((o) => o.name);
   return {
     model_name: served.model,
