@@ -89,6 +89,7 @@ describe('under JWT auth', () => {
   const lines: Array<Record<string, unknown>> = [];
   let app: FastifyInstance;
   let url: string;
+  let service: RealService;
 
   beforeAll(async () => {
     const logStream = new Writable({
@@ -97,7 +98,7 @@ describe('under JWT auth', () => {
         done();
       },
     });
-    const service = await realService({ AUTH_MODE: 'jwt', JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_PUBLIC_KEY: keys.publicPem }, logStream, { workerThreads: 1 });
+    service = await realService({ AUTH_MODE: 'jwt', JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_PUBLIC_KEY: keys.publicPem }, logStream, { workerThreads: 1 });
     app = service.app;
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   }, 120_000);
@@ -129,5 +130,17 @@ describe('under JWT auth', () => {
     expect(audit.inference.generation).toMatchObject({ completion_tokens: expect.any(Number), prompt_tokens: expect.any(Number) });
     expect(audit.inference.generation.completion_tokens).toBeGreaterThan(0);
     expect(['stop', 'length']).toContain(audit.inference.generation.finish_reason);
+    // Tenant usage: the same tokens, one item and the sequence's worker time, billed to alice (no tenant claim → sub).
+    expect(audit.inference).toMatchObject({
+      tenant: 'alice',
+      items: 1,
+      prompt_tokens: audit.inference.generation.prompt_tokens,
+      completion_tokens: audit.inference.generation.completion_tokens,
+    });
+    expect(audit.inference.compute_seconds).toBeGreaterThan(0);
+    const metrics = await service.production.metrics.registry.metrics();
+    const labels = `tenant="alice",model="${model}",version="1"`;
+    expect(metrics).toContain(`inference_tenant_completion_tokens_total{${labels}} ${audit.inference.generation.completion_tokens}`);
+    expect(metrics).toContain(`inference_tenant_prompt_tokens_total{${labels}} ${audit.inference.generation.prompt_tokens}`);
   });
 });

@@ -51,6 +51,13 @@ export async function startGeneration(options: StartOptions, model: string, vers
   };
   const generation = new TextGeneration(handle, served.tokenizer, submitted.promptIds, request.stop, onTokens, (outcome) => {
     http.generationOutcome = outcome;
+    // Tenant usage (src/usage): the usage plugin records these with the call; the audit line carries them too.
+    http.usage = {
+      items: 1,
+      computeSeconds: outcome.computeMs / 1000,
+      promptTokens: outcome.promptTokens,
+      completionTokens: outcome.completionTokens,
+    };
   });
   // A client that goes away mid-generation frees its KV-cache slot at the next step.
   reply.raw.on('close', () => {

@@ -15,6 +15,8 @@ export interface TextUsage {
 
 export interface TextOutcome extends TextUsage {
   readonly finishReason: 'stop' | 'length';
+  /** Worker compute attributed to the sequence (the engine's summary), for per-tenant accounting. */
+  readonly computeMs: number;
 }
 
 /** Called as tokens arrive (metrics: TTFT, inter-token latency, generated tokens). */
@@ -64,6 +66,7 @@ export class TextGeneration {
         finishReason: stoppedByString || summary.finishReason !== 'length' ? 'stop' : 'length',
         promptTokens: summary.promptTokens,
         completionTokens: this.completionTokens,
+        computeMs: summary.computeMs,
       };
       this.onEnd?.(this.outcomeValue);
     } finally {

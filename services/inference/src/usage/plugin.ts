@@ -36,7 +36,17 @@ const usagePlugin: FastifyPluginAsync<UsagePluginOptions> = async (app, opts) =>
     const labels = request.inferenceLabels;
     if (tenant !== undefined && labels !== undefined && routeKind(request.routeOptions.url) === 'infer') {
       const usage = request.usage;
-      record({ tenant, model: labels.model, version: labels.version, requests: 1, items: usage?.items ?? 0, computeSeconds: usage?.computeSeconds ?? 0 });
+      record({
+        tenant,
+        model: labels.model,
+        version: labels.version,
+        requests: 1,
+        items: usage?.items ?? 0,
+        computeSeconds: usage?.computeSeconds ?? 0,
+        // Generate calls (src/generation/start.ts) also count their tokens.
+        ...(usage?.promptTokens !== undefined && { promptTokens: usage.promptTokens }),
+        ...(usage?.completionTokens !== undefined && { completionTokens: usage.completionTokens }),
+      });
     }
     done();
   });
