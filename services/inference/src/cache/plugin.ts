@@ -2,7 +2,7 @@
  * Result cache on the inference routes.
  *
  * preHandler: compute the key (tenant, model, served version, canonical request) and answer from the cache on a hit.
- * onSend: store successful computed answers. A request opts out with the V2 request parameter
+ * onSend: store successful computed answers (JSON, or the binary tensor data extension's header + binary outputs). A request opts out with the V2 request parameter
  * `"parameters": {"cache": false}` (neither read nor written). Every answer says what happened in the
  * `x-inference-cache` header: hit, miss, bypass (opted out or not cacheable).
  */
@@ -12,7 +12,8 @@ import { modelParams, routeKind } from '../auth/route-policy.js';
 import type { VersionResolver } from '../metrics/plugin.js';
 import { CanonicalizationError } from './canonical.js';
 import { cacheKey } from './key.js';
-import { cutId, decodeTemplate, encodeTemplate, spliceId } from './response-template.js';
+import { inferenceHeaderLength } from '../protocol/binary-body.js';
+import { cutBinaryId, cutId, decodeTemplate, encodeTemplate, spliceBinaryId, spliceId } from './response-template.js';
 import type { CacheScope, ResultCache } from './result-cache.js';
 
 export interface CachePluginOptions {
@@ -72,6 +73,11 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
     if (template !== undefined) {
       request.cacheOutcome = 'hit';
       reply.header('x-inference-cache', 'hit');
+      if (template.tail !== undefined) {
+        // A binary tensor data answer: the id changes the JSON header's length.
+        const binary = spliceBinaryId(template, id);
+        return reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength)).send(binary.body);
+      }
       return reply.type('application/json; charset=utf-8').send(spliceId(template, id));
     }
     request.cacheOutcome = 'miss';
@@ -84,13 +90,16 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
 
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = pending.get(request);
-    if (entry === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (entry === undefined || reply.statusCode !== 200) return payload;
+    const binaryHeader = reply.getHeader(inferenceHeaderLength);
+    const isBinary = Buffer.isBuffer(payload) && binaryHeader !== undefined;
+    if (typeof payload !== 'string' && !isBinary) return payload;
     pending.delete(request);
     // A model reload may have swapped the version's bytes between the lookup (a Redis round trip) and the handler:
     // store only while the key still names the model that is served, or the old fingerprint would get the new answer.
     const { model, version } = modelParams(request.params);
     if (model === undefined || opts.resolveVersion(model, version) !== entry.scope.version) return payload;
-    const template = cutId(payload, entry.id);
+    const template = isBinary ? cutBinaryId(payload as Buffer, Number(binaryHeader), entry.id) : cutId(payload as string, entry.id);
     if (template !== undefined) void opts.cache.set(entry.key, entry.scope, encodeTemplate(template));
     return payload;
   });

@@ -1,3 +1,5 @@
+import { binaryDataSize } from './binary-body.js';
+import { decodeRawTensor } from './binary-tensor.js';
 import { dataTypes, isDataType } from './datatypes.js';
 import { decodeTensorData, elementCount } from './decode-tensor.js';
 import { badRequest } from './errors.js';
@@ -51,8 +53,10 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
   }
   if (datatype !== spec.datatype) throw badRequest(`${label}: datatype ${datatype} does not match the model's ${spec.datatype}`);
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) throw badRequest(`${label}: shape must be an array of integers`);
-  if (isObject(raw.parameters) && 'binary_data_size' in raw.parameters) {
-    throw badRequest(`${label}: the binary tensor data extension is not supported; send JSON data`);
+  // Binary tensor data extension: the body parser (binary-body.ts) replaced `data` by this input's bytes.
+  const binary = isObject(raw.parameters) && binaryDataSize in raw.parameters;
+  if (binary && !(data instanceof Uint8Array)) {
+    throw badRequest(`${label}: parameters.binary_data_size is set but the request carries no binary data (send the Inference-Header-Content-Length header)`);
   }
   const dims = shape as number[];
   // Integer, sign and size checks first, so that negative or absurd dimensions get their own message.
@@ -65,7 +69,8 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
       throw badRequest(`${label}: dimension ${axis} is ${dims[axis]}, the model expects ${expected} ([${spec.shape.join(',')}])`);
     }
   });
-  return { name: spec.name, datatype, shape: dims, data: decodeTensorData(label, datatype, dims, data, maxElements) };
+  const decoded = binary ? decodeRawTensor(label, datatype, dims, data as Uint8Array, maxElements) : decodeTensorData(label, datatype, dims, data, maxElements);
+  return { name: spec.name, datatype, shape: dims, data: decoded };
 }
 
 function parseOutputs(raw: unknown, specs: readonly TensorSpec[]): string[] | undefined {

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { inferenceHeaderLength } from '../protocol/binary-body.js';
+import { binaryOutputNames, rawOutputData, serializeBinaryResponse } from '../protocol/binary-response.js';
 import { encodeTensorData, serializeInferResponse } from '../protocol/encode-tensor.js';
 import { unavailable } from '../protocol/errors.js';
 import { parseInferRequest } from '../protocol/parse-infer-request.js';
 import type { InferRequest, InferResponse } from '../protocol/types.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
+import { installInferBodyParsers } from './infer-body-parsers.js';
 import { runInterceptors } from './infer-pipeline.js';
 
 interface Params {
@@ -14,17 +17,23 @@ interface Params {
 /** POST .../infer: validate against the model, run through the interceptors, queue for a batch, answer. */
 export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   const { modelRegistry: registry, serviceConfig: config } = fastify;
-  // Infer bodies are JSON only; without this Fastify would hand a text/plain body over as a string.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON bodies, and the binary tensor data extension's JSON header + binary inputs; nothing else (415).
+  installInferBodyParsers(fastify);
 
-  const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string> => {
+  const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string | Buffer> => {
     const served = registry.resolve(http.params.model, http.params.version);
     if (served.state !== 'ready' || !served.batcher || !served.inputs || !served.outputs) {
       throw unavailable(`model '${served.model}' version ${served.version} is not ready${served.reason ? `: ${served.reason}` : ' (loading)'}`);
     }
     const request = parseInferRequest(http.body, { inputs: served.inputs, outputs: served.outputs, maxElements: config.maxTensorElements });
+    const wantsBinary = binaryOutputNames(http.body);
     const context = { model: served.model, version: served.version, request, http };
     const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request));
+    const binary = serializeBinaryResponse(response, wantsBinary);
+    if (binary) {
+      reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength));
+      return binary.body;
+    }
     reply.type('application/json; charset=utf-8');
     return serializeInferResponse(response);
   };
@@ -44,7 +53,9 @@ async function execute(served: ServedVersion, request: InferRequest): Promise<In
     outputs: wanted.map((name) => {
       const tensor = outputs.find((o) => o.name === name);
       if (!tensor) throw new Error(`model produced no output '${name}'`);
-      return { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeTensorData(tensor.datatype, tensor.data) };
+      const output = { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeTensorData(tensor.datatype, tensor.data) };
+      rawOutputData.set(output, tensor.data);
+      return output;
     }),
   };
 }
