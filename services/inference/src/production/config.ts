@@ -8,7 +8,7 @@ import { authConfigFromEnv, type AuthConfig } from '../auth/config.js';
 import { cacheConfigFromEnv, positiveInt, type CacheConfig } from '../cache/config.js';
 import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
 import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
-import { shutdownTimeoutFromEnv } from '../shutdown/config.js';
+import { shutdownConfigFromEnv } from '../shutdown/config.js';
 import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -19,6 +19,8 @@ export interface ProductionConfig {
   readonly limits: LimitsConfig;
   readonly fault: FaultConfig;
   readonly shutdownTimeoutSeconds: number;
+  /** SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS (default 1000; src/shutdown/config.ts). */
+  readonly duplicateSignalWindowMs: number;
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
@@ -34,12 +36,14 @@ export function productionConfigFromEnv(env: Env): ProductionConfig {
 }
 
 function readAll(env: Env): ProductionConfig {
+  const shutdown = shutdownConfigFromEnv(env);
   return {
     auth: authConfigFromEnv(env),
     cache: cacheConfigFromEnv(env),
     limits: limitsConfigFromEnv(env),
     fault: faultConfigFromEnv(env),
-    shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
+    shutdownTimeoutSeconds: shutdown.timeoutSeconds,
+    duplicateSignalWindowMs: shutdown.duplicateSignalWindowMs,
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
   };

@@ -83,6 +83,7 @@ export async function startProduction(server: FastifyInstance, runtime: Producti
     app: server,
     state: runtime.drain,
     timeoutSeconds: runtime.config.shutdownTimeoutSeconds,
+    duplicateSignalWindowMs: runtime.config.duplicateSignalWindowMs,
     draining: runtime.metrics.draining,
     afterClose: async () => {
       stopWatching();
