@@ -70,8 +70,9 @@ describe('shutdown under npm start', () => {
         WORKER_THREADS: '1',
         INTRA_OP_THREADS: '1',
         CACHE_ENABLED: 'false',
-        // Holds every request in the service long enough for all 300 to be in flight when the signal lands.
-        FAULT_DELAY_MS: '3000',
+        // Holds every request in the service long enough for all 300 to be in flight when the signal lands, even on
+        // a loaded machine (they arrive within a second or so).
+        FAULT_DELAY_MS: '6000',
         SHUTDOWN_TIMEOUT_SECONDS: '30',
         LOG_LEVEL: 'info',
         MAX_INFLIGHT_REQUESTS: '1000',
