@@ -24,6 +24,8 @@ export interface ProductionConfig {
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
+  /** LOG_BUFFER_BYTES (default 0: every log line written at once); src/logging/destination.ts. */
+  readonly logBufferBytes: number;
 }
 
 /** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
@@ -46,5 +48,13 @@ function readAll(env: Env): ProductionConfig {
     duplicateSignalWindowMs: shutdown.duplicateSignalWindowMs,
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
+    logBufferBytes: logBufferBytes(env),
   };
+}
+
+/** LOG_BUFFER_BYTES: 0 (off) up to 1 MiB. */
+function logBufferBytes(env: Env): number {
+  const bytes = positiveInt(env, 'LOG_BUFFER_BYTES', 0, 0);
+  if (bytes > 1 << 20) throw new Error(`LOG_BUFFER_BYTES must be at most ${1 << 20} (1 MiB), got ${bytes}`);
+  return bytes;
 }
