@@ -11,6 +11,7 @@ import { attachBinaryInputs, headerLength } from '../src/protocol/binary-body.js
 import { decodeBytesElements, decodeRawTensor, encodeBytesElements } from '../src/protocol/binary-tensor.js';
 import type { DataType } from '../src/protocol/datatypes.js';
 import { InferenceError } from '../src/protocol/errors.js';
+import { parseInferRequest } from '../src/protocol/parse-infer-request.js';
 import { allTypesModel, halfModel, pairModel } from './helpers/fixture-models.js';
 import { FixtureRepository } from './helpers/fixture-repository.js';
 import { startService, type TestService } from './helpers/start-service.js';
@@ -308,6 +309,16 @@ describe('protocol units', () => {
     expect(catchError(() => decodeBytesElements('t', wire.subarray(0, 9), 2)).message).toMatch(/element 1 of 2: its 4-byte length prefix is past the end/);
     // A length near 2^32 is refused from the prefix, before anything is sliced.
     expect(catchError(() => decodeBytesElements('t', Buffer.from([0xff, 0xff, 0xff, 0xff]), 1)).message).toMatch(/declares 4294967295 bytes/);
+  });
+
+  it('parseInferRequest takes raw bytes as data (what a gRPC front end passes for raw_input_contents)', () => {
+    const schema = { inputs: [{ name: 'x', datatype: 'INT64' as const, shape: [-1, 2] }], outputs: [{ name: 'y', datatype: 'FP32' as const, shape: [-1] }], maxElements: 100 };
+    const fromJson = parseInferRequest({ inputs: [{ name: 'x', datatype: 'INT64', shape: [2, 2], data: [1, -2, 3, 2 ** 40] }] }, schema);
+    const fromRaw = parseInferRequest({ inputs: [{ name: 'x', datatype: 'INT64', shape: [2, 2], data: leBytes('INT64', [1, -2, 3, 2 ** 40]) }] }, schema);
+    expect(fromRaw).toEqual(fromJson);
+    expect(catchError(() => parseInferRequest({ inputs: [{ name: 'x', datatype: 'INT64', shape: [2, 2], data: leBytes('INT64', [1, 2, 3]) }] }, schema)).message).toBe(
+      "input 'x': shape [2,2] of INT64 needs 32 bytes (4 × 8), the binary data has 24",
+    );
   });
 
   it('checks header length and binary sizes against the body', () => {

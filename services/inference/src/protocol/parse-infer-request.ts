@@ -18,7 +18,9 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
 
 /**
  * Validates an Open Inference Protocol infer request body against the model's inputs and outputs. Every problem
- * is a 400 whose message names the input and what is wrong with it.
+ * is a 400 whose message names the input and what is wrong with it. An input's `data` is either JSON (flat or
+ * nested) or a Uint8Array of its raw little-endian bytes (binary tensor data extension, gRPC raw_input_contents),
+ * decoded by binary-tensor.ts into the same typed array.
  */
 export function parseInferRequest(body: unknown, schema: RequestSchema): InferRequest {
   if (!isObject(body)) throw badRequest('request body must be a JSON object with an "inputs" array');
@@ -53,9 +55,10 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
   }
   if (datatype !== spec.datatype) throw badRequest(`${label}: datatype ${datatype} does not match the model's ${spec.datatype}`);
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) throw badRequest(`${label}: shape must be an array of integers`);
-  // Binary tensor data extension: the body parser (binary-body.ts) replaced `data` by this input's bytes.
-  const binary = isObject(raw.parameters) && binaryDataSize in raw.parameters;
-  if (binary && !(data instanceof Uint8Array)) {
+  // Raw bytes: the binary tensor data extension's body parser (binary-body.ts) replaced `data` by this input's
+  // slice; a gRPC front end passes raw_input_contents the same way. JSON can never produce a Uint8Array.
+  const binary = data instanceof Uint8Array;
+  if (!binary && isObject(raw.parameters) && binaryDataSize in raw.parameters) {
     throw badRequest(`${label}: parameters.binary_data_size is set but the request carries no binary data (send the Inference-Header-Content-Length header)`);
   }
   const dims = shape as number[];
