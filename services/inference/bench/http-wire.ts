@@ -1,13 +1,22 @@
 import type { Socket } from 'node:net';
 
-/** Pre-encoded HTTP/1.1 POST requests for `url`, one per body (the generators write these bytes as they are). */
-export function encodeRequests(url: URL, bodies: readonly Buffer[]): Buffer[] {
-  return bodies.map((body) =>
-    Buffer.concat([
-      Buffer.from(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`),
-      body,
-    ]),
-  );
+/** A request body with its own headers (the binary tensor data extension's Inference-Header-Content-Length). */
+export interface WireBody {
+  readonly body: Buffer;
+  /** Header lines, e.g. `{'content-type': 'application/octet-stream', 'inference-header-content-length': '123'}`. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Pre-encoded HTTP/1.1 POST requests for `url`, one per body (the generators write these bytes as they are): a
+ * plain Buffer is sent as application/json, a WireBody with its headers.
+ */
+export function encodeRequests(url: URL, bodies: readonly (Buffer | WireBody)[]): Buffer[] {
+  return bodies.map((entry) => {
+    const { body, headers } = Buffer.isBuffer(entry) ? { body: entry, headers: { 'content-type': 'application/json' } } : entry;
+    const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    return Buffer.concat([Buffer.from(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n${lines}Content-Length: ${body.length}\r\n\r\n`), body]);
+  });
 }
 
 /**

@@ -1,12 +1,12 @@
 import { connect, type Socket } from 'node:net';
-import { encodeRequests, onResponses } from './http-wire.js';
+import { encodeRequests, onResponses, type WireBody } from './http-wire.js';
 
 export interface LoadOptions {
   readonly url: string;
   readonly connections: number;
   readonly durationMs: number;
   /** Request bodies, used round-robin (distinct bodies keep any result cache out of the figures). */
-  readonly bodies: readonly Buffer[];
+  readonly bodies: readonly (Buffer | WireBody)[];
 }
 
 export interface LoadResult {

@@ -22,6 +22,8 @@ export interface BenchReport {
   };
   readonly settings: Readonly<Record<string, string | number>>;
   readonly service: DesignResult;
+  /** The service as deployed, driven with the binary tensor data extension (inputs and output as raw bytes). */
+  readonly binary?: DesignResult;
   readonly core: DesignResult;
   readonly naive: DesignResult;
   readonly inProcess: ReadonlyArray<{ readonly batch: number; readonly rowsPerSecond: number; readonly msPerBatch: number; readonly rowsPerCpuSecond: number }>;
@@ -30,7 +32,55 @@ export interface BenchReport {
     readonly serviceOverInProcessLimit: number;
     readonly coreOverNaive: number;
     readonly coreOverInProcessLimit: number;
+    /** Every design against the limit and the naive design, in wall-clock req/s and in items per server CPU-second. */
+    readonly table?: readonly RatioRow[];
   };
+}
+
+/** One design's ratios, each against the in-process limit and the naive server measured in the same run. */
+export interface RatioRow {
+  readonly design: string;
+  readonly requestsPerSecond: number;
+  /** Requests per CPU-second of all the server's threads (the load generator excluded). */
+  readonly itemsPerServerCpuSecond?: number;
+  /** req/s ÷ the limit's best rows/s (one session on every core). */
+  readonly wallOverLimit: number;
+  /** Items per server CPU-second ÷ the limit's best rows per CPU-second (single-thread session). */
+  readonly cpuOverLimit?: number;
+  readonly wallOverNaive: number;
+  readonly cpuOverNaive?: number;
+  readonly p99Ms: number;
+}
+
+/** Requests per CPU-second of the server's threads (main + others; the load generator's share excluded). */
+export function itemsPerServerCpuSecond(d: DesignResult): number | undefined {
+  const c = d.cpuPerRequest;
+  return c && 1e6 / (c.mainThreadUs + c.otherThreadsUs);
+}
+
+export function ratioTable(r: Pick<BenchReport, 'service' | 'binary' | 'core' | 'naive' | 'inProcess'>): RatioRow[] {
+  const limitWall = Math.max(...r.inProcess.map((p) => p.rowsPerSecond));
+  const limitCpu = Math.max(...r.inProcess.map((p) => p.rowsPerCpuSecond));
+  const naiveCpu = itemsPerServerCpuSecond(r.naive);
+  const designs: Array<[string, DesignResult | undefined]> = [
+    ['service as deployed, JSON', r.service],
+    ['service as deployed, binary tensors', r.binary],
+    ['service core, JSON', r.core],
+    ['naive, JSON', r.naive],
+  ];
+  return designs.flatMap(([design, d]) => {
+    if (d === undefined) return [];
+    const cpu = itemsPerServerCpuSecond(d);
+    return [{
+      design,
+      requestsPerSecond: d.requestsPerSecond,
+      ...(cpu !== undefined && { itemsPerServerCpuSecond: cpu, cpuOverLimit: cpu / limitCpu }),
+      ...(cpu !== undefined && naiveCpu !== undefined && { cpuOverNaive: cpu / naiveCpu }),
+      wallOverLimit: d.requestsPerSecond / limitWall,
+      wallOverNaive: d.requestsPerSecond / r.naive.requestsPerSecond,
+      p99Ms: d.p99Ms,
+    }];
+  });
 }
 
 const f = (n: number, digits = 1): string => n.toFixed(digits);
@@ -65,6 +115,7 @@ export function renderMarkdown(r: BenchReport): string {
     '| design | req/s | p50 ms | p99 ms | requests | errors | slowest health check ms | CPU µs/request (main / other threads / load generator) | req/s with the machine to itself |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     row('service as deployed (dynamic batching, worker threads, production layer)', r.service),
+    ...(r.binary ? [row('service as deployed, binary tensor data extension (inputs and output as raw bytes)', r.binary)] : []),
     row('service core (the same without the production layer)', r.core),
     row('naive (one session.run per request on the event loop)', r.naive),
     `| in-process ORT limit (batch ${best.batch}, no HTTP) | ${f(best.rowsPerSecond, 0)} | – | – | – | – | – | – | – |`,
@@ -77,6 +128,14 @@ export function renderMarkdown(r: BenchReport): string {
     ps !== undefined && pc !== undefined && pn !== undefined
       ? `From CPU time (what the machine allows with nothing else running): service ${f(ps, 0)}, core ${f(pc, 0)}, naive ${f(pn, 0)} req/s; in-process limit ${f(limitCpu, 0)} rows/s (${r.machine.cpus} cores × best single-thread rows per CPU-second). Service / naive **${f(ps / pn, 2)}×**, core / naive **${f(pc / pn, 2)}×**; service / limit **${f(ps / limitCpu, 2)}×**, core / limit **${f(pc / limitCpu, 2)}×**.`
       : '',
+    '',
+    `Every design against the in-process limit of this run (${f(Math.max(...r.inProcess.map((p) => p.rowsPerSecond)), 0)} rows/s on every core; ${f(Math.max(...r.inProcess.map((p) => p.rowsPerCpuSecond)), 0)} rows per CPU-second, one thread) and the naive server; "per CPU-s" counts all the server's threads, the load generator excluded. Targets: binary ≥ 0.6× the limit per CPU-s, ≥ 2× naive per CPU-s, p99 < 50 ms.`,
+    '',
+    '| design | req/s | items per server CPU-s | ÷ limit (req/s) | ÷ limit (per CPU-s) | ÷ naive (req/s) | ÷ naive (per CPU-s) | p99 ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...ratioTable(r).map((t) =>
+      `| ${t.design} | ${f(t.requestsPerSecond, 0)} | ${t.itemsPerServerCpuSecond === undefined ? '–' : f(t.itemsPerServerCpuSecond, 0)} | ${f(t.wallOverLimit, 2)}× | ${t.cpuOverLimit === undefined ? '–' : `${f(t.cpuOverLimit, 2)}×`} | ${f(t.wallOverNaive, 2)}× | ${t.cpuOverNaive === undefined ? '–' : `${f(t.cpuOverNaive, 2)}×`} | ${f(t.p99Ms)} |`,
+    ),
     '',
   ].join('\n');
 }

@@ -2,7 +2,8 @@
  * npm run bench — one run answers: how does the service (dynamic batching on worker threads) compare with the
  * naive design (one session.run per request on the event loop) and with the in-process ONNX Runtime limit?
  * The service runs twice: as deployed (src/server.ts, production layer on) and as its core (app.ts alone, like the
- * naive server, no production layer). Each server runs in its own process; the load generator (this process) drives it over loopback. Besides
+ * naive server, no production layer), and the deployed service once more driven with the binary tensor data
+ * extension (Triton's clients' framing: raw little-endian inputs and output). Each server runs in its own process; the load generator (this process) drives it over loopback. Besides
  * wall-clock figures it counts CPU time per request (server threads and load generator), which gives the
  * throughput each design would reach with the whole machine to itself.
  * Env: BENCH_SECONDS (10), BENCH_CONNECTIONS (100), BENCH_SEQUENCE (32), and the service's own settings.
@@ -16,8 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuDelta, processCpu } from './cpu-accounting.js';
 import { runLoad } from './load-generator.js';
-import { renderMarkdown, type BenchReport, type DesignResult } from './report.js';
-import { benchSequenceLength, demoBodies } from './workload.js';
+import type { WireBody } from './http-wire.js';
+import { ratioTable, renderMarkdown, type BenchReport, type DesignResult } from './report.js';
+import { benchSequenceLength, demoBinaryBodies, demoBodies } from './workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -25,6 +27,7 @@ const root = new URL('..', import.meta.url);
 const file = (path: string): string => fileURLToPath(new URL(path, root));
 const modelFile = file('models/demo/1/model.onnx');
 const bodies = demoBodies(512);
+const binaryBodies = demoBinaryBodies(512);
 const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
 // The production layer stays on (metrics, limits, logs) except the result cache, which would answer repeated
 // bodies without inference; auth is off because the load generator carries no token.
@@ -65,16 +68,16 @@ async function probeWhile<T>(url: string, work: Promise<T>): Promise<{ result: T
   return { result, slowestMs };
 }
 
-async function measure(name: string, child: ChildProcess, port: number, metricsPort?: number): Promise<DesignResult> {
+async function measure(name: string, child: ChildProcess, port: number, metricsPort?: number, load: readonly (Buffer | WireBody)[] = bodies): Promise<DesignResult> {
   const base = `http://127.0.0.1:${port}`;
   const url = `${base}/v2/models/demo/infer`;
   try {
     await waitForReady(`${base}/v2/health/ready`, child);
     console.log(`${name}: warming up, then ${seconds} s at ${connections} connections`);
-    await runLoad({ url, connections, durationMs: 2000, bodies });
+    await runLoad({ url, connections, durationMs: 2000, bodies: load });
     const serverBefore = processCpu(child.pid ?? 0);
     const generatorBefore = process.cpuUsage();
-    const { result, slowestMs } = await probeWhile(`${base}/v2/health/ready`, runLoad({ url, connections, durationMs: seconds * 1000, bodies }));
+    const { result, slowestMs } = await probeWhile(`${base}/v2/health/ready`, runLoad({ url, connections, durationMs: seconds * 1000, bodies: load }));
     const generator = process.cpuUsage(generatorBefore);
     const server = cpuDelta(serverBefore, processCpu(child.pid ?? 0));
     const perRequest = (ms: number): number => (ms * 1000) / Math.max(1, result.requests);
@@ -114,6 +117,15 @@ async function inProcessLimit(): Promise<BenchReport['inProcess']> {
 const service = await measure('service', startTs('src/server.ts', [], { PORT: '28080', METRICS_PORT: '28081' }, openSync(serviceLog, 'w')), 28080, 28081);
 const auditRecords = readFileSync(serviceLog, 'utf8').split('\n').filter((line) => line.includes('"inference audit"')).length;
 console.log(`service: ${auditRecords} audit records in ${serviceLog}`);
+// The same deployed service again, driven by Triton-style binary requests (a fresh process, same settings).
+const binaryLog = join(tmpdir(), 'inference-bench-service-binary.log');
+const binary = await measure(
+  'service, binary tensors',
+  startTs('src/server.ts', [], { PORT: '28082', METRICS_PORT: '28083' }, openSync(binaryLog, 'w')),
+  28082,
+  28083,
+  binaryBodies,
+);
 const core = await measure('service core', startTs('bench/core-server.ts', [], { PORT: '28070', ...quiet }), 28070);
 const naive = await measure('naive', startTs('bench/naive-server.ts', ['28090', modelFile], quiet), 28090);
 console.log('in-process limit: batch sweep');
@@ -132,10 +144,12 @@ const report: BenchReport = {
   },
   settings: { seconds, connections, sequenceLength: benchSequenceLength, serviceLogLevel: process.env.LOG_LEVEL ?? 'info (default)', serviceAuditRecords: auditRecords, workerThreads: process.env.WORKER_THREADS ?? 'default', intraOpThreads: process.env.INTRA_OP_THREADS ?? 'default' },
   service,
+  binary,
   core,
   naive,
   inProcess,
   ratios: {
+    table: ratioTable({ service, binary, core, naive, inProcess }),
     serviceOverNaive: service.requestsPerSecond / naive.requestsPerSecond,
     serviceOverInProcessLimit: service.requestsPerSecond / best.rowsPerSecond,
     coreOverNaive: core.requestsPerSecond / naive.requestsPerSecond,

@@ -151,9 +151,10 @@ describe('health and metadata RPCs', () => {
     expect((await client.call('ServerReady', {})).message).toEqual({ ready: true });
   });
 
-  it('ServerMetadata is GET /v2', async () => {
+  it('ServerMetadata is GET /v2 without the HTTP-only binary tensor data extension', async () => {
     const { body } = await rest('GET', '/v2');
-    expect((await client.call('ServerMetadata', {})).message).toEqual(body);
+    expect((body as { extensions: string[] }).extensions).toContain('binary_tensor_data');
+    expect((await client.call('ServerMetadata', {})).message).toEqual({ ...(body as object), extensions: [] });
   });
 
   it('ModelMetadata is GET /v2/models/{name}[/versions/{v}], shapes as int64', async () => {

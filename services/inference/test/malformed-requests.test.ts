@@ -78,7 +78,7 @@ const cases: Case[] = [
   { name: 'outputs is not an array', status: 400, error: '"outputs" must be an array', payload: { inputs: [a(), b()], outputs: 'sum' } },
   { name: 'id is not a string', status: 400, error: '"id" must be a string', payload: { id: 7, inputs: [a(), b()] } },
   { name: 'parameters is not an object', status: 400, error: 'request "parameters" must be an object', payload: { parameters: [1], inputs: [a(), b()] } },
-  { name: 'binary data extension', status: 400, error: 'binary tensor data extension is not supported', payload: { inputs: [a({ parameters: { binary_data_size: 12 } }), b()] } },
+  { name: 'binary_data_size without binary data', status: 400, error: "input 'a': parameters.binary_data_size is set but the request carries no binary data", payload: { inputs: [a({ parameters: { binary_data_size: 12 } }), b()] } },
   { name: 'fixed-shape model, wrong shape', status: 400, error: "input 'm': dimension 0 is 3, the model expects 2", url: '/v2/models/fixed/infer', payload: { inputs: [{ name: 'm', datatype: 'FP32', shape: [3, 2], data: [1, 2, 3, 4, 5, 6] }] } },
   { name: 'unknown model', status: 404, error: "unknown model 'nope'", url: '/v2/models/nope/infer', payload: { inputs: [a(), b()] } },
   { name: 'unknown version', status: 404, error: "model 'pair' has no version '9'", url: '/v2/models/pair/versions/9/infer', payload: { inputs: [a(), b()] } },

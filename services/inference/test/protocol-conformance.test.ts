@@ -49,7 +49,7 @@ describe('health and server metadata', () => {
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ ready: true });
     const meta = (await get('/v2')).json();
-    expect(meta).toMatchObject({ name: 'vertical-inference', extensions: [] });
+    expect(meta).toMatchObject({ name: 'vertical-inference', extensions: ['binary_tensor_data'] });
     expect(meta.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 });

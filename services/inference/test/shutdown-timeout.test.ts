@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { shutdownDefaults, shutdownTimeoutFromEnv } from '../src/shutdown/config.js';
+import { shutdownConfigFromEnv, shutdownDefaults, shutdownTimeoutFromEnv } from '../src/shutdown/config.js';
 import { drainGate, installShutdown, quietPeriodMs, type DrainState } from '../src/shutdown/drain.js';
 
 describe('shutdown bound', () => {
@@ -47,6 +47,49 @@ describe('shutdown bound', () => {
     expect(closedAt - first.at).toBeGreaterThanOrEqual(quietPeriodMs / 2);
     expect([503, 'ECONNREFUSED']).toContain(next);
     expect(codes).toEqual([0]);
+  });
+
+  it('ignores a duplicate signal within the window and exits at once on a later one', async () => {
+    const app = Fastify();
+    const state: DrainState = { draining: false };
+    await app.register(drainGate, { state });
+    app.get('/v2/models/:model/slow', async () => new Promise((r) => setTimeout(() => r({ ok: true }), 600)));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const slow = fetch(`${url}/v2/models/demo/slow`).then((r) => r.status, (e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 50));
+    const codes: number[] = [];
+    const drain = installShutdown({ app, state, timeoutSeconds: 10, duplicateSignalWindowMs: 10_000, exit: (code) => codes.push(code), signals: [] });
+    // The group's SIGTERM, then npm's relay of it (and tsx's, for who still starts the service through the tsx CLI).
+    const first = drain('SIGTERM');
+    await drain('SIGTERM');
+    await drain('SIGINT');
+    await first;
+    expect(await slow).toBe(200);
+    expect(codes).toEqual([0]);
+
+    const app2 = Fastify();
+    const state2: DrainState = { draining: false };
+    await app2.register(drainGate, { state: state2 });
+    app2.get('/v2/models/:model/slow', async () => new Promise((r) => setTimeout(() => r({ ok: true }), 5000)));
+    const url2 = await app2.listen({ host: '127.0.0.1', port: 0 });
+    const held = fetch(`${url2}/v2/models/demo/slow`).then((r) => r.status, (e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 50));
+    const codes2: number[] = [];
+    const drain2 = installShutdown({ app: app2, state: state2, timeoutSeconds: 10, duplicateSignalWindowMs: 100, exit: (code) => codes2.push(code), signals: [] });
+    void drain2('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(codes2).toEqual([]);
+    // A deliberate second Ctrl-C, after the window: exit now, the held request notwithstanding.
+    await drain2('SIGINT');
+    expect(codes2).toEqual([1]);
+    await app2.close();
+    await held;
+  });
+
+  it('reads SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS', () => {
+    expect(shutdownConfigFromEnv({})).toEqual({ timeoutSeconds: 20, duplicateSignalWindowMs: shutdownDefaults.duplicateSignalWindowMs });
+    expect(shutdownConfigFromEnv({ SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS: '0' }).duplicateSignalWindowMs).toBe(0);
+    expect(() => shutdownConfigFromEnv({ SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS: 'soon' })).toThrow(/SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS/);
   });
 
   it('defaults to a bound that fits the default terminationGracePeriodSeconds with a preStop sleep', () => {

@@ -2,7 +2,7 @@
  * Result cache on the inference routes.
  *
  * preHandler: compute the key (tenant, model, served version, canonical request) and answer from the cache on a hit.
- * onSend: store successful computed answers. A request opts out with the V2 request parameter
+ * onSend: store successful computed answers (JSON, or the binary tensor data extension's header + binary outputs). A request opts out with the V2 request parameter
  * `"parameters": {"cache": false}` (neither read nor written). Every answer says what happened in the
  * `x-inference-cache` header: hit, miss, bypass (opted out or not cacheable).
  */
@@ -14,7 +14,8 @@ import type { VersionResolver } from '../metrics/plugin.js';
 import { CanonicalizationError } from './canonical.js';
 import { generateCacheable, generateCacheKey, isOpenAiRoute } from './generate-key.js';
 import { cacheKey } from './key.js';
-import { cutId, decodeTemplate, encodeTemplate, spliceId } from './response-template.js';
+import { inferenceHeaderLength } from '../protocol/binary-body.js';
+import { cutBinaryId, cutId, decodeTemplate, encodeTemplate, spliceBinaryId, spliceId } from './response-template.js';
 import type { CacheScope, ResultCache } from './result-cache.js';
 
 export interface CachePluginOptions {
@@ -96,6 +97,11 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
       // Usage (src/usage): the tenant received these rows, at no worker time.
       request.usage = { items: requestedRows(body), computeSeconds: 0 };
       reply.header('x-inference-cache', 'hit');
+      if (template.tail !== undefined) {
+        // A binary tensor data answer: the id changes the JSON header's length.
+        const binary = spliceBinaryId(template, id);
+        return reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength)).send(binary.body);
+      }
       return reply.type('application/json; charset=utf-8').send(spliceId(template, completion ? newCompletionId(completion) : id));
     }
     request.cacheOutcome = 'miss';
@@ -108,13 +114,18 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
 
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = pending.get(request);
-    if (entry === undefined || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (entry === undefined || reply.statusCode !== 200) return payload;
+    const binaryHeader = reply.getHeader(inferenceHeaderLength);
+    const isBinary = Buffer.isBuffer(payload) && binaryHeader !== undefined;
+    if (typeof payload !== 'string' && !isBinary) return payload;
     pending.delete(request);
     // A model reload may have swapped the version's bytes between the lookup (a Redis round trip) and the handler:
     // store only while the key still names the model that is served, or the old fingerprint would get the new answer.
     const version = entry.completion ? undefined : modelParams(request.params).version;
     if (opts.resolveVersion(entry.model, version) !== entry.scope.version) return payload;
-    const template = cutId(payload, entry.completion ? request.completionId : entry.id);
+    const template = isBinary
+      ? cutBinaryId(payload as Buffer, Number(binaryHeader), entry.id)
+      : cutId(payload as string, entry.completion ? request.completionId : entry.id);
     if (template !== undefined) void opts.cache.set(entry.key, entry.scope, encodeTemplate(template));
     return payload;
   });

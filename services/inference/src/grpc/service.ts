@@ -73,7 +73,12 @@ export function grpcInferenceService(opts: ServiceOptions): UntypedServiceImplem
     }),
     ServerMetadata: unary('ServerMetadata', async (call, callback, outcome) => {
       const rest = await bridge.rest(call, { method: 'ServerMetadata' }, 'GET', '/v2');
-      answer(call, callback, rest, (b) => b, outcome);
+      // binary_tensor_data is an HTTP framing; gRPC has raw_input_contents instead, so it is not a gRPC extension.
+      const withoutHttpExtensions = (b: unknown) => {
+        const body = b as { extensions?: string[] };
+        return { ...body, extensions: (body.extensions ?? []).filter((e) => e !== 'binary_tensor_data') };
+      };
+      answer(call, callback, rest, withoutHttpExtensions, outcome);
     }),
     ModelMetadata: unary<ModelRef, unknown>('ModelMetadata', async (call, callback, outcome) => {
       if (!needsName(call.request, callback as sendUnaryData<never>, outcome, 'name')) return;

@@ -8,7 +8,7 @@ import { authConfigFromEnv, type AuthConfig } from '../auth/config.js';
 import { cacheConfigFromEnv, positiveInt, type CacheConfig } from '../cache/config.js';
 import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
 import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
-import { shutdownTimeoutFromEnv } from '../shutdown/config.js';
+import { shutdownConfigFromEnv } from '../shutdown/config.js';
 import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
 import { usageConfigFromEnv, type UsageConfig } from '../usage/config.js';
 
@@ -23,11 +23,15 @@ export interface ProductionConfig {
   readonly limits: LimitsConfig;
   readonly fault: FaultConfig;
   readonly shutdownTimeoutSeconds: number;
+  /** SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS (default 1000; src/shutdown/config.ts). */
+  readonly duplicateSignalWindowMs: number;
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
   /** Tenant label bounds of the usage counters (USAGE_TENANTS, USAGE_MAX_TENANTS). */
   readonly usage: UsageConfig;
+  /** LOG_BUFFER_BYTES (default 0: every log line written at once); src/logging/destination.ts. */
+  readonly logBufferBytes: number;
 }
 
 /** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
@@ -40,14 +44,24 @@ export function productionConfigFromEnv(env: Env): ProductionConfig {
 }
 
 function readAll(env: Env): ProductionConfig {
+  const shutdown = shutdownConfigFromEnv(env);
   return {
     auth: authConfigFromEnv(env),
     cache: cacheConfigFromEnv(env),
     limits: limitsConfigFromEnv(env),
     fault: faultConfigFromEnv(env),
-    shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
+    shutdownTimeoutSeconds: shutdown.timeoutSeconds,
+    duplicateSignalWindowMs: shutdown.duplicateSignalWindowMs,
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', defaultMetricsPort, 0),
     usage: usageConfigFromEnv(env),
+    logBufferBytes: logBufferBytes(env),
   };
+}
+
+/** LOG_BUFFER_BYTES: 0 (off) up to 1 MiB. */
+function logBufferBytes(env: Env): number {
+  const bytes = positiveInt(env, 'LOG_BUFFER_BYTES', 0, 0);
+  if (bytes > 1 << 20) throw new Error(`LOG_BUFFER_BYTES must be at most ${1 << 20} (1 MiB), got ${bytes}`);
+  return bytes;
 }

@@ -11,6 +11,7 @@ import { createServer as createHttpServer, type RequestListener } from 'node:htt
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { InferenceObserver } from '../batching/observer.js';
 import { AdmissionGate } from '../limits/admission-gate.js';
+import { bufferedDestination, logFlushIntervalMs } from '../logging/destination.js';
 import { loggingServerOptions } from '../logging/options.js';
 import type { VersionResolver } from '../metrics/plugin.js';
 import { metricsInferenceObserver } from '../metrics/inference-events.js';
@@ -44,6 +45,10 @@ function decode(segment: string | undefined): string | undefined {
   }
 }
 
+/** stdout, line by line (pino's default), or through the LOG_BUFFER_BYTES buffer. */
+const logStream = (bytes: number): NodeJS.WritableStream | undefined =>
+  bytes > 0 ? (bufferedDestination({ dest: 1, minLength: bytes, flushMs: logFlushIntervalMs }) as unknown as NodeJS.WritableStream) : undefined;
+
 export function prepareProduction(env: Env, logLevel: string): ProductionRuntime {
   const config = productionConfigFromEnv(env);
   const metrics = createMetrics();
@@ -65,7 +70,7 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
     config,
     metrics,
     drain: { draining: false },
-    serverOptions: { ...loggingServerOptions({ level: logLevel }), serverFactory } as FastifyServerOptions,
+    serverOptions: { ...loggingServerOptions({ level: logLevel, stream: logStream(config.logBufferBytes) }), serverFactory } as FastifyServerOptions,
     observer: metricsInferenceObserver(metrics),
     gate,
     labelShedRequests: (resolver) => (resolve = resolver),
@@ -83,6 +88,7 @@ export async function startProduction(server: FastifyInstance, runtime: Producti
     app: server,
     state: runtime.drain,
     timeoutSeconds: runtime.config.shutdownTimeoutSeconds,
+    duplicateSignalWindowMs: runtime.config.duplicateSignalWindowMs,
     draining: runtime.metrics.draining,
     afterClose: async () => {
       stopWatching();

@@ -22,7 +22,7 @@ const bigintMarker = '\u0000bigint:';
  */
 export function serializeInferResponse(response: InferResponse): string {
   const hasBigint = response.outputs.some(
-    (o) => (o.datatype === 'INT64' || o.datatype === 'UINT64') && o.data.some((v) => typeof v === 'bigint'),
+    (o) => (o.datatype === 'INT64' || o.datatype === 'UINT64') && o.data?.some((v) => typeof v === 'bigint'),
   );
   if (!hasBigint) return JSON.stringify(response);
   const text = JSON.stringify(response, (_key, value: unknown) => (typeof value === 'bigint' ? `${bigintMarker}${value}` : value));

@@ -1,3 +1,5 @@
+import { binaryDataSize } from './binary-body.js';
+import { decodeRawTensor } from './binary-tensor.js';
 import { dataTypes, isDataType } from './datatypes.js';
 import { decodeTensorData, elementCount } from './decode-tensor.js';
 import { badRequest } from './errors.js';
@@ -16,7 +18,9 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
 
 /**
  * Validates an Open Inference Protocol infer request body against the model's inputs and outputs. Every problem
- * is a 400 whose message names the input and what is wrong with it.
+ * is a 400 whose message names the input and what is wrong with it. An input's `data` is either JSON (flat or
+ * nested) or a Uint8Array of its raw little-endian bytes (binary tensor data extension, gRPC raw_input_contents),
+ * decoded by binary-tensor.ts into the same typed array.
  */
 export function parseInferRequest(body: unknown, schema: RequestSchema): InferRequest {
   if (!isObject(body)) throw badRequest('request body must be a JSON object with an "inputs" array');
@@ -54,8 +58,11 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
   }
   if (datatype !== spec.datatype) throw badRequest(`${label}: datatype ${datatype} does not match the model's ${spec.datatype}`);
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) throw badRequest(`${label}: shape must be an array of integers`);
-  if (isObject(raw.parameters) && 'binary_data_size' in raw.parameters) {
-    throw badRequest(`${label}: the binary tensor data extension is not supported; send JSON data`);
+  // Raw bytes: the binary tensor data extension's body parser (binary-body.ts) replaced `data` by this input's
+  // slice; a gRPC front end passes raw_input_contents the same way. JSON can never produce a Uint8Array.
+  const binary = data instanceof Uint8Array;
+  if (!binary && isObject(raw.parameters) && binaryDataSize in raw.parameters) {
+    throw badRequest(`${label}: parameters.binary_data_size is set but the request carries no binary data (send the Inference-Header-Content-Length header)`);
   }
   const dims = shape as number[];
   // Integer, sign and size checks first, so that negative or absurd dimensions get their own message.
@@ -68,7 +75,8 @@ function parseInput(raw: JsonObject, spec: TensorSpec, maxElements: number): Hos
       throw badRequest(`${label}: dimension ${axis} is ${dims[axis]}, the model expects ${expected} ([${spec.shape.join(',')}])`);
     }
   });
-  return { name: spec.name, datatype, shape: dims, data: decodeTensorData(label, datatype, dims, data, maxElements) };
+  const decoded = binary ? decodeRawTensor(label, datatype, dims, data as Uint8Array, maxElements) : decodeTensorData(label, datatype, dims, data, maxElements);
+  return { name: spec.name, datatype, shape: dims, data: decoded };
 }
 
 function parseOutputs(raw: unknown, specs: readonly TensorSpec[]): string[] | undefined {

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComputeMeter } from '../batching/dynamic-batcher.js';
+import { inferenceHeaderLength } from '../protocol/binary-body.js';
+import { binaryOutputNames, rawOutputData, serializeBinaryResponse } from '../protocol/binary-response.js';
 import { encodeTensorData, serializeInferResponse } from '../protocol/encode-tensor.js';
 import { unavailable } from '../protocol/errors.js';
 import { parseInferRequest } from '../protocol/parse-infer-request.js';
 import type { InferRequest, InferResponse } from '../protocol/types.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
 import { isGenerative } from '../generation/registry-engines.js';
+import { installInferBodyParsers } from './infer-body-parsers.js';
 import { runInterceptors } from './infer-pipeline.js';
 import { textInfer } from './infer-text.js';
 
@@ -17,10 +20,10 @@ interface Params {
 /** POST .../infer: validate against the model, run through the interceptors, queue for a batch, answer. */
 export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   const { modelRegistry: registry, serviceConfig: config } = fastify;
-  // Infer bodies are JSON only; without this Fastify would hand a text/plain body over as a string.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON bodies, and the binary tensor data extension's JSON header + binary inputs; nothing else (415).
+  installInferBodyParsers(fastify);
 
-  const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string> => {
+  const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string | Buffer> => {
     const served = registry.resolve(http.params.model, http.params.version);
     if (isGenerative(served)) {
       reply.type('application/json; charset=utf-8');
@@ -30,6 +33,7 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
       throw unavailable(`model '${served.model}' version ${served.version} is not ready${served.reason ? `: ${served.reason}` : ' (loading)'}`);
     }
     const request = parseInferRequest(http.body, { inputs: served.inputs, outputs: served.outputs, maxElements: config.maxTensorElements });
+    const wantsBinary = binaryOutputNames(http.body);
     const context = { model: served.model, version: served.version, request, http };
     // Usage accounting (src/usage): items now, the worker-time share once the batch ran (cache hits stay at 0).
     const usage = { items: itemsOf(served, request), computeSeconds: 0 };
@@ -38,6 +42,11 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
       usage.computeSeconds += shareMs / 1000;
     };
     const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request, meter));
+    const binary = serializeBinaryResponse(response, wantsBinary);
+    if (binary) {
+      reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength));
+      return binary.body;
+    }
     reply.type('application/json; charset=utf-8');
     return serializeInferResponse(response);
   };
@@ -63,7 +72,9 @@ async function execute(served: ServedVersion, request: InferRequest, meter: Comp
     outputs: wanted.map((name) => {
       const tensor = outputs.find((o) => o.name === name);
       if (!tensor) throw new Error(`model produced no output '${name}'`);
-      return { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeTensorData(tensor.datatype, tensor.data) };
+      const output = { name, datatype: tensor.datatype, shape: tensor.shape, data: encodeTensorData(tensor.datatype, tensor.data) };
+      rawOutputData.set(output, tensor.data);
+      return output;
     }),
   };
 }

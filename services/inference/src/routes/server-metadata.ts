@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** GET /v2: server name, version and protocol extensions (none yet). */
+/** GET /v2: server name, version and protocol extensions (Triton's name for the binary tensor data extension). */
 export const serverMetadataRoutes: FastifyPluginAsync = async (fastify) => {
-  fastify.get('/v2', async () => ({ name: 'vertical-inference', version, extensions: [] as string[] }));
+  fastify.get('/v2', async () => ({ name: 'vertical-inference', version, extensions: ['binary_tensor_data'] }));
 };

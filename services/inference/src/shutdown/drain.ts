@@ -11,12 +11,15 @@
  * 3. `app.close()`: Fastify stops listening, closes the (now idle) connections; onClose hooks close the worker
  *    pool, Redis and the metrics listener;
  * 4. exit 0, or exit 1 when the drain outlasts SHUTDOWN_TIMEOUT_SECONDS (Kubernetes would SIGKILL us soon after).
+ * A signal within SHUTDOWN_DUPLICATE_SIGNAL_WINDOW_MS of the first is the same one delivered twice and is ignored; a
+ * later one exits at once with 1.
  * Closing the listener before step 2 is done would reset keep-alive connections under clients' feet.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Counter, Gauge } from 'prom-client';
 import { routeKind } from '../auth/route-policy.js';
+import { shutdownDefaults } from './config.js';
 
 export interface DrainState {
   draining: boolean;
@@ -111,6 +114,11 @@ export interface ShutdownOptions {
   readonly app: FastifyInstance;
   readonly state: DrainState;
   readonly timeoutSeconds: number;
+  /**
+   * Signals within this many ms of the first are duplicates and ignored (default
+   * shutdownDefaults.duplicateSignalWindowMs); a later one exits at once.
+   */
+  readonly duplicateSignalWindowMs?: number;
   readonly draining?: Pick<Gauge, 'set'>;
   /** Closed after the app (the metrics listener: Prometheus may scrape until the end). */
   readonly afterClose?: () => Promise<unknown>;
@@ -121,15 +129,23 @@ export interface ShutdownOptions {
 /** Installs the signal handlers; returns the drain function (tests call it directly). */
 export function installShutdown(opts: ShutdownOptions): (signal: string) => Promise<void> {
   const exit = opts.exit ?? ((code: number) => process.exit(code));
-  let started = false;
+  const windowMs = opts.duplicateSignalWindowMs ?? shutdownDefaults.duplicateSignalWindowMs;
+  let startedAt: number | undefined;
   const drain = async (signal: string): Promise<void> => {
-    if (started) {
-      // A second Ctrl-C on a laptop means "now": skip the rest of the drain.
-      opts.app.log.warn({ signal }, 'second signal during drain; exiting at once');
+    if (startedAt !== undefined) {
+      const sinceFirstMs = Math.round(performance.now() - startedAt);
+      // One signal often arrives twice: sent to the process group (Ctrl-C, systemd's KillMode=control-group, `kill
+      // -- -pgid`) it reaches the service and npm, and npm relays it to its child (docs/service.md, "Stopping").
+      if (sinceFirstMs < windowMs) {
+        opts.app.log.info({ signal, since_first_ms: sinceFirstMs }, 'duplicate signal ignored: the drain goes on');
+        return;
+      }
+      // A second Ctrl-C on a laptop, a moment later, means "now": skip the rest of the drain.
+      opts.app.log.warn({ signal, since_first_ms: sinceFirstMs }, 'second signal during drain; exiting at once');
       exit(1);
       return;
     }
-    started = true;
+    startedAt = performance.now();
     opts.state.draining = true;
     opts.draining?.set(1);
     const log = opts.app.log;
