@@ -1,5 +1,7 @@
 import { InferenceError, badRequest } from '../protocol/errors.js';
 import type { HostTensor, InferRequest, TensorSpec } from '../protocol/types.js';
+import { BatchTrace, endQueueWait, startQueueWait, type QueuedTrace } from '../tracing/batch-spans.js';
+import type { TraceParent } from '../tracing/request-trace.js';
 import type { RunResult } from '../workers/worker-pool.js';
 import type { WireTensor } from '../workers/messages.js';
 import { assembleBatch, splitBatch, toHostTensors } from './batch-assembly.js';
@@ -27,6 +29,8 @@ interface Queued {
   readonly enqueuedAt: number;
   readonly resolve: (outputs: HostTensor[]) => void;
   readonly reject: (error: Error) => void;
+  /** The request's queue.wait span and parent, when it is traced (src/tracing/batch-spans.ts). */
+  readonly trace?: QueuedTrace;
 }
 
 /**
@@ -56,8 +60,8 @@ export class DynamicBatcher {
     return this.depth;
   }
 
-  /** Queues a validated request; resolves with all of the model's outputs for it. */
-  submit(request: InferRequest): Promise<HostTensor[]> {
+  /** Queues a validated request; resolves with all of the model's outputs for it. `parent`: the request's span, when traced. */
+  submit(request: InferRequest, parent?: TraceParent): Promise<HostTensor[]> {
     const rows = this.rowsOf(request.inputs);
     if (this.depth >= this.settings.maxQueueSize) {
       const retryAfter = this.retryAfterSeconds();
@@ -70,7 +74,8 @@ export class DynamicBatcher {
     const signature = this.settings.maxBatchSize === 0 ? `solo:${Math.random()}` : signatureOf(this.target.inputs, request.inputs);
     return new Promise((resolve, reject) => {
       const group = this.groups.get(signature) ?? [];
-      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject });
+      const trace = parent === undefined ? undefined : startQueueWait(parent, { model: this.target.model, version: this.target.version, rows });
+      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, ...(trace ? { trace } : {}) });
       this.groups.set(signature, group);
       this.setDepth(this.depth + 1);
       this.schedule();
@@ -170,14 +175,22 @@ export class DynamicBatcher {
     const rows = batch.map((q) => q.rows);
     const queueMs = batch.map((q) => now - q.enqueuedAt);
     let result: RunResult | undefined;
+    const traced = batch.some((q) => q.trace !== undefined)
+      ? BatchTrace.start(batch.map((q) => q.trace), { model: this.target.model, version: this.target.version, rows })
+      : undefined;
+    let failed: Error | undefined;
     try {
-      const inputs = assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
+      const assemble = () => assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
+      const inputs = traced ? traced.assemble(assemble) : assemble();
       result = await this.runner.run(this.target.key, inputs, rows);
+      traced?.computed(result.startedAtMs, result.computeMs, { workerId: result.workerId, partial: result.kind === 'slices' });
       this.deliver(batch, rows, result);
     } catch (error) {
       const failure = error instanceof InferenceError ? error : new InferenceError(500, `inference failed: ${(error as Error).message}`);
+      failed = failure;
       for (const q of batch) q.reject(failure);
     } finally {
+      traced?.end(failed);
       this.inflight--;
       const computeMs = result?.computeMs ?? 0;
       this.recentComputeMs = computeMs;
@@ -202,7 +215,12 @@ export class DynamicBatcher {
   }
 
   private failQueued(error: InferenceError): void {
-    for (const group of this.groups.values()) for (const q of group) q.reject(error);
+    for (const group of this.groups.values()) {
+      for (const q of group) {
+        if (q.trace) endQueueWait(q.trace, error);
+        q.reject(error);
+      }
+    }
     this.groups.clear();
     if (this.depth > 0) this.setDepth(0);
   }

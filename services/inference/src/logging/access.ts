@@ -9,6 +9,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { routeKind } from '../auth/route-policy.js';
+import { traceLogFields } from '../tracing/plugin.js';
 import { requestIdLogLabel } from './options.js';
 
 export interface AuditRecord {
@@ -96,7 +97,7 @@ const accessLogPlugin: FastifyPluginAsync = async (app) => {
   const log = (request: FastifyRequest, reply: FastifyReply): void => {
     const kind = routeKind(request.routeOptions.url);
     if (kind === 'infer') {
-      if (auditEnabled()) auditLog.info({ [requestIdLogLabel]: request.id, ...auditRecord(request, reply) }, 'inference audit');
+      if (auditEnabled()) auditLog.info({ [requestIdLogLabel]: request.id, ...traceLogFields(request), ...auditRecord(request, reply) }, 'inference audit');
       return;
     }
     const record = {

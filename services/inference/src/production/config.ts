@@ -10,6 +10,7 @@ import { faultConfigFromEnv, type FaultConfig } from '../fault/config.js';
 import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
 import { shutdownTimeoutFromEnv } from '../shutdown/config.js';
 import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
+import { tracingConfigFromEnv, type TracingConfig } from '../tracing/config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,6 +23,8 @@ export interface ProductionConfig {
   readonly tls?: TlsFiles;
   /** METRICS_PORT (default 9000); 0 = any free port (tests). */
   readonly metricsPort: number;
+  /** The standard OTEL_* variables (src/tracing/config.ts); off unless an OTLP endpoint is set. */
+  readonly tracing: TracingConfig;
 }
 
 /** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
@@ -42,5 +45,6 @@ function readAll(env: Env): ProductionConfig {
     shutdownTimeoutSeconds: shutdownTimeoutFromEnv(env),
     tls: tlsFilesFromEnv(env),
     metricsPort: positiveInt(env, 'METRICS_PORT', 9000, 0),
+    tracing: tracingConfigFromEnv(env),
   };
 }

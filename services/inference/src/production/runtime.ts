@@ -18,6 +18,7 @@ import { createMetrics, type InferenceMetrics } from '../metrics/instruments.js'
 import { boundPort, startMetricsServer } from '../metrics/server.js';
 import { installShutdown, type DrainState } from '../shutdown/drain.js';
 import { readTlsMaterial, watchTlsMaterial } from '../tls/options.js';
+import { startTracing, type Tracing } from '../tracing/sdk.js';
 import { productionConfigFromEnv, type Env, type ProductionConfig } from './config.js';
 
 export interface ProductionRuntime {
@@ -32,6 +33,8 @@ export interface ProductionRuntime {
   readonly gate?: AdmissionGate;
   /** Lets the gate label shed requests by model/version once the model registry exists (production plugin). */
   readonly labelShedRequests?: (resolve: VersionResolver) => void;
+  /** The OpenTelemetry SDK when OTEL_* turn tracing on (src/tracing); undefined costs nothing per request. */
+  readonly tracing?: Tracing;
 }
 
 const inferPath = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/infer/;
@@ -69,6 +72,7 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
     observer: metricsInferenceObserver(metrics),
     gate,
     labelShedRequests: (resolver) => (resolve = resolver),
+    ...(config.tracing.enabled ? { tracing: startTracing(config.tracing) } : {}),
   };
 }
 
@@ -76,6 +80,12 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
 export async function startProduction(server: FastifyInstance, runtime: ProductionRuntime, host: string): Promise<void> {
   const metricsServer = await startMetricsServer({ registry: runtime.metrics.registry, host, port: runtime.config.metricsPort });
   server.log.info({ metrics: { port: boundPort(metricsServer) } }, `metrics on http://${host}:${boundPort(metricsServer)}/metrics`);
+  const tracing = runtime.config.tracing;
+  server.log.info(
+    tracing.enabled
+      ? `tracing on: ${tracing.exporter === 'console' ? 'spans to stdout' : `OTLP ${tracing.protocol} to ${tracing.endpoint}`}, sampler ${tracing.sampler.name}`
+      : `tracing off: ${tracing.reason}`,
+  );
   const stopWatching = runtime.config.tls
     ? watchTlsMaterial(server.server as Server, runtime.config.tls, (error) => server.log.error({ err: error }, 'TLS reload failed; keeping the old certificate'))
     : () => {};
@@ -87,6 +97,8 @@ export async function startProduction(server: FastifyInstance, runtime: Producti
     afterClose: async () => {
       stopWatching();
       await metricsServer.close();
+      // Export the spans still buffered (the last requests of the drain) before the process exits.
+      await runtime.tracing?.shutdown();
     },
   });
 }

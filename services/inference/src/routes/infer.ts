@@ -4,6 +4,7 @@ import { unavailable } from '../protocol/errors.js';
 import { parseInferRequest } from '../protocol/parse-infer-request.js';
 import type { InferRequest, InferResponse } from '../protocol/types.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 import { runInterceptors } from './infer-pipeline.js';
 
 interface Params {
@@ -24,9 +25,11 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
     }
     const request = parseInferRequest(http.body, { inputs: served.inputs, outputs: served.outputs, maxElements: config.maxTensorElements });
     const context = { model: served.model, version: served.version, request, http };
-    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request));
+    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request, http.otel));
     reply.type('application/json; charset=utf-8');
-    return serializeInferResponse(response);
+    const body = serializeInferResponse(response);
+    http.otel?.endPhase('response');
+    return body;
   };
 
   const options = { bodyLimit: config.bodyLimitBytes };
@@ -34,8 +37,11 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   fastify.post<{ Params: Params }>('/v2/models/:model/versions/:version/infer', options, handler);
 };
 
-async function execute(served: ServedVersion, request: InferRequest): Promise<InferResponse> {
-  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request);
+/** `trace`: the request's spans when traced; the batcher hangs queue wait and batch spans on it, and the response
+ * phase (encoding and serializing the outputs) starts when the batch has answered. */
+async function execute(served: ServedVersion, request: InferRequest, trace?: RequestTrace): Promise<InferResponse> {
+  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request, trace);
+  trace?.startPhase('response');
   const wanted = request.outputs ?? outputs.map((o) => o.name);
   return {
     model_name: served.model,

@@ -12,6 +12,7 @@ import { metricsInferenceObserver } from '../../src/metrics/inference-events.js'
 import { loggingServerOptions } from '../../src/logging/options.js';
 import { productionConfigFromEnv, type Env } from '../../src/production/config.js';
 import type { ProductionRuntime } from '../../src/production/runtime.js';
+import { startTracing } from '../../src/tracing/sdk.js';
 import { freePort } from './redis-server.js';
 
 export interface RealService {
@@ -22,12 +23,15 @@ export interface RealService {
 export async function realService(env: Env, logStream?: NodeJS.WritableStream, overrides: Partial<ServiceConfig> = {}): Promise<RealService> {
   const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: logStream ? 'info' : 'silent', ...overrides });
   const metrics = createMetrics();
+  const productionConfig = productionConfigFromEnv(env);
   const production: ProductionRuntime = {
-    config: productionConfigFromEnv(env),
+    config: productionConfig,
     metrics,
     drain: { draining: false },
     serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream }),
     observer: metricsInferenceObserver(metrics),
+    // OTEL_* in env start the SDK as server.ts does; the test shuts it down (production.tracing.shutdown()).
+    ...(productionConfig.tracing.enabled ? { tracing: startTracing(productionConfig.tracing) } : {}),
   };
   const instance = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
   await instance.register(app, { config, observers: [production.observer], production });
