@@ -29,9 +29,11 @@ export interface TracingPluginOptions {
 }
 
 /** ECS fields naming a request's trace and server span, for log records built outside request.log. */
-export function traceLogFields(request: FastifyRequest): Record<string, string> {
+const noTrace: Readonly<Record<string, string>> = Object.freeze({});
+
+export function traceLogFields(request: FastifyRequest): Readonly<Record<string, string>> {
   const ids = request.otel?.spanContext;
-  return ids === undefined ? {} : { 'trace.id': ids.traceId, 'span.id': ids.spanId };
+  return ids === undefined ? noTrace : { 'trace.id': ids.traceId, 'span.id': ids.spanId };
 }
 
 function pathOf(url: string): string {
