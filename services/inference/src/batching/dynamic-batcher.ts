@@ -29,8 +29,8 @@ interface Queued {
   readonly enqueuedAt: number;
   readonly resolve: (outputs: HostTensor[]) => void;
   readonly reject: (error: Error) => void;
-  /** The request's queue.wait span and parent, when it is traced (src/tracing/batch-spans.ts). */
-  readonly trace?: QueuedTrace;
+  /** The request's queue.wait span and parent when it is traced (src/tracing/batch-spans.ts); always present, so every Queued has one shape. */
+  readonly trace: QueuedTrace | undefined;
 }
 
 /**
@@ -75,7 +75,7 @@ export class DynamicBatcher {
     return new Promise((resolve, reject) => {
       const group = this.groups.get(signature) ?? [];
       const trace = parent === undefined ? undefined : startQueueWait(parent, { model: this.target.model, version: this.target.version, rows });
-      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, ...(trace ? { trace } : {}) });
+      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, trace });
       this.groups.set(signature, group);
       this.setDepth(this.depth + 1);
       this.schedule();
