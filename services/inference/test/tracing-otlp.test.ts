@@ -131,6 +131,32 @@ describe('tracing over OTLP http/protobuf, in-process service', () => {
     }
   });
 
+  it('puts the ids on every line the request logs, not only the audit line', async () => {
+    const traceId = 'f1'.repeat(16);
+    const res = await service.app.inject({ url: '/v2/models/demo', headers: { authorization: `Bearer ${await sign(keys)}`, traceparent: `00-${traceId}-${callerSpan}-01` } });
+    expect(res.statusCode).toBe(200);
+    const server = res.headers.traceparent?.toString().split('-')[2];
+    await new Promise((r) => setTimeout(r, 20));
+    const access = lines.find((l) => l['trace.id'] === traceId);
+    expect(access).toMatchObject({ message: 'request', 'span.id': server, event: { dataset: 'inference.access' } });
+  });
+
+  it('records nothing for a request whose caller did not sample it, yet returns and logs its ids', async () => {
+    const traceId = 'c0'.repeat(16);
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v2/models/demo/infer',
+      headers: { authorization: `Bearer ${await sign(keys)}`, traceparent: `00-${traceId}-${callerSpan}-00`, 'x-request-id': 'unsampled-1' },
+      payload: demoInfer(9),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    await service.production.tracing?.flush();
+    expect(receiver.spans.filter((s) => s.traceId === traceId)).toEqual([]);
+    const audit = lines.find((l) => l['http.request.id'] === 'unsampled-1' && l.message === 'inference audit');
+    expect(audit).toMatchObject({ 'trace.id': traceId });
+  });
+
   it('ends the phase that answered: a refused token is an auth span in error, and no batch is made', async () => {
     const res = await service.app.inject({
       method: 'POST',

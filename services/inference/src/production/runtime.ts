@@ -18,6 +18,7 @@ import { createMetrics, type InferenceMetrics } from '../metrics/instruments.js'
 import { boundPort, startMetricsServer } from '../metrics/server.js';
 import { installShutdown, type DrainState } from '../shutdown/drain.js';
 import { readTlsMaterial, watchTlsMaterial } from '../tls/options.js';
+import { traceIdsMixin } from '../tracing/log-ids.js';
 import { startTracing, type Tracing } from '../tracing/sdk.js';
 import { productionConfigFromEnv, type Env, type ProductionConfig } from './config.js';
 
@@ -68,7 +69,7 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
     config,
     metrics,
     drain: { draining: false },
-    serverOptions: { ...loggingServerOptions({ level: logLevel }), serverFactory } as FastifyServerOptions,
+    serverOptions: { ...loggingServerOptions({ level: logLevel, ...(config.tracing.enabled ? { mixin: traceIdsMixin } : {}) }), serverFactory } as FastifyServerOptions,
     observer: metricsInferenceObserver(metrics),
     gate,
     labelShedRequests: (resolver) => (resolve = resolver),

@@ -22,7 +22,9 @@ export interface QueuedTrace {
   readonly wait: Span;
 }
 
-export function startQueueWait(parent: TraceParent, attributes: { readonly model: string; readonly version: number; readonly rows: number }): QueuedTrace {
+/** Starts the queue.wait span of a request; undefined when the request is not sampled (nothing to record). */
+export function startQueueWait(parent: TraceParent, attributes: { readonly model: string; readonly version: number; readonly rows: number }): QueuedTrace | undefined {
+  if (trace.getSpan(parent.context)?.isRecording() !== true) return undefined;
   const wait = parent.tracer.startSpan(
     'queue.wait',
     { attributes: { 'inference.model': attributes.model, 'inference.version': attributes.version, 'inference.request.rows': attributes.rows } },

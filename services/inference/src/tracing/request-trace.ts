@@ -47,13 +47,23 @@ export class RequestTrace implements TraceParent {
     return this.span.spanContext();
   }
 
-  /** Starts a child span of the request span; the caller ends it. */
+  /**
+   * False when the sampler dropped the request: its children would be dropped too (they share its trace id and
+   * parent), so none are made; only the ids (logs, `traceparent`) remain.
+   */
+  get recording(): boolean {
+    return this.span.isRecording();
+  }
+
+  /** Starts a child span of the request span; the caller ends it. Unsampled: the request's own non-recording span. */
   child(name: string, attributes?: Attributes): Span {
+    if (!this.recording) return this.span;
     return this.tracer.startSpan(name, { attributes }, this.context);
   }
 
   /** Opens phase `name` (one at a time per name); closed by endPhase, or by closePhases when the reply goes out. */
   startPhase(name: string, attributes?: Attributes): void {
+    if (!this.recording) return;
     this.phases.get(name)?.end();
     this.phases.set(name, this.child(name, attributes));
   }

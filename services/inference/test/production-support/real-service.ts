@@ -12,6 +12,7 @@ import { metricsInferenceObserver } from '../../src/metrics/inference-events.js'
 import { loggingServerOptions } from '../../src/logging/options.js';
 import { productionConfigFromEnv, type Env } from '../../src/production/config.js';
 import type { ProductionRuntime } from '../../src/production/runtime.js';
+import { traceIdsMixin } from '../../src/tracing/log-ids.js';
 import { startTracing } from '../../src/tracing/sdk.js';
 import { freePort } from './redis-server.js';
 
@@ -28,7 +29,7 @@ export async function realService(env: Env, logStream?: NodeJS.WritableStream, o
     config: productionConfig,
     metrics,
     drain: { draining: false },
-    serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream }),
+    serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream, ...(productionConfig.tracing.enabled ? { mixin: traceIdsMixin } : {}) }),
     observer: metricsInferenceObserver(metrics),
     // OTEL_* in env start the SDK as server.ts does; the test shuts it down (production.tracing.shutdown()).
     ...(productionConfig.tracing.enabled ? { tracing: startTracing(productionConfig.tracing) } : {}),
