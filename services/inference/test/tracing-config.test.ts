@@ -5,6 +5,7 @@ import { startOtlpReceiver } from '../scripts/otlp-receiver/receiver.js';
 import { ConfigError } from '../src/config.js';
 import { productionConfigFromEnv } from '../src/production/config.js';
 import { tracingConfigFromEnv, type TracingOn } from '../src/tracing/config.js';
+import { withRequestSpan } from '../src/tracing/request-trace.js';
 import { startTracing } from '../src/tracing/sdk.js';
 
 const on = (env: Record<string, string>): TracingOn => {
@@ -83,6 +84,38 @@ describe('samplers, through the SDK to a receiver', () => {
       await receiver.waitFor((spans) => spans.length > 0);
       expect(receiver.spans.map((s) => s.name)).toEqual(['child-of-sampled']);
       expect(() => startTracing(on({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }))).toThrow('tracing is already started in this process');
+    } finally {
+      await tracing.shutdown();
+      await receiver.close();
+    }
+  });
+});
+
+describe('withRequestSpan, for entry points other than HTTP (gRPC, generate)', () => {
+  it('opens a server span under the carrier\'s traceparent, with children hung on it, and records a thrown error', async () => {
+    const receiver = await startOtlpReceiver();
+    const tracing = startTracing(on({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }));
+    try {
+      const metadata = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+      const result = await withRequestSpan(tracing, 'inference.GRPCInferenceService/ModelInfer', metadata, { 'rpc.system': 'grpc' }, async (request) => {
+        request?.startPhase('tokenize');
+        request?.endPhase('tokenize', { tokens: 12 });
+        return 'answer';
+      });
+      expect(result).toBe('answer');
+      await expect(
+        withRequestSpan(tracing, 'inference.GRPCInferenceService/ModelInfer', {}, {}, async () => {
+          throw new Error('model exploded');
+        }),
+      ).rejects.toThrow('model exploded');
+      await tracing.flush();
+      const spans = await receiver.waitFor((all) => all.length >= 3);
+      const [ok, failed] = spans.filter((s) => s.kind === 2);
+      expect(ok).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', attributes: { 'rpc.system': 'grpc' }, status: { code: 0 } });
+      expect(spans.find((s) => s.name === 'tokenize')).toMatchObject({ parentSpanId: ok?.spanId, attributes: { tokens: 12 } });
+      expect(failed).toMatchObject({ parentSpanId: '', status: { code: 2, message: 'model exploded' } });
+      // Without tracing the function just runs.
+      expect(await withRequestSpan(undefined, 'x', {}, {}, async (request) => request)).toBeUndefined();
     } finally {
       await tracing.shutdown();
       await receiver.close();

@@ -10,7 +10,6 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
-  context as otelContext,
   defaultTextMapGetter,
   defaultTextMapSetter,
   trace,
@@ -127,9 +126,10 @@ export function traceHeaders(tracing: Tracing, request: RequestTrace): Record<st
 
 /**
  * For entry points other than the HTTP routes (gRPC methods, generate streams): runs `fn` inside a server span
- * named `name`, parented on the trace context found in `carrier`, and active for the duration (libraries that
- * read the active context see it). `fn`'s outcome sets the span status; a thrown error is recorded and rethrown.
- * Without tracing, `fn` runs with `undefined` and nothing else happens.
+ * named `name`, parented on the trace context found in `carrier`, and hands `fn` the request's trace (children
+ * hang on it explicitly: no async-local context manager is registered, sdk.ts). `fn`'s outcome sets the span
+ * status; a thrown error is recorded and rethrown. Without tracing, `fn` runs with `undefined` and nothing else
+ * happens.
  *
  *   await withRequestSpan(production.tracing, 'inference.GRPCInferenceService/ModelInfer', metadata.getMap(),
  *     { 'rpc.system': 'grpc' }, (trace) => batcher.submit(request, trace));
@@ -144,7 +144,7 @@ export async function withRequestSpan<T>(
   if (tracing === undefined) return fn(undefined);
   const request = startRequestTrace(tracing, name, carrier, attributes);
   try {
-    const result = await otelContext.with(request.context, () => fn(request));
+    const result = await fn(request);
     request.closePhases(200);
     request.span.end();
     return result;

@@ -6,7 +6,7 @@
  * sampler, resource, propagator, no metric readers, no log processors), so the settings validated in config.ts are
  * the ones in force and the SDK never starts an OTLP metrics or logs exporter nobody asked for.
  */
-import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -78,6 +78,10 @@ export function startTracing(config: TracingOn, options: { readonly serviceVersi
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],
+    // No async-local context manager: every span here gets its parent explicitly (request-trace.ts), and on Node 20
+    // an AsyncLocalStorage, once the span processor's export has used it, hooks every promise of the process.
+    // `null` is the SDK's "do not register" (sdk-node utils.setupContextManager).
+    contextManager: null as unknown as ContextManager,
     textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   });
   sdk.start();
