@@ -139,6 +139,10 @@ describe('tracing over OTLP http/protobuf, in-process service', () => {
     await new Promise((r) => setTimeout(r, 20));
     const access = lines.find((l) => l['trace.id'] === traceId);
     expect(access).toMatchObject({ message: 'request', 'span.id': server, event: { dataset: 'inference.access' } });
+    // A metadata call: authenticated, but no cache lookup (the cache serves inference calls only).
+    await service.production.tracing?.flush();
+    const spans = (await receiver.waitFor((all) => all.some((s) => s.traceId === traceId && s.kind === 2))).filter((s) => s.traceId === traceId);
+    expect(spans.map((s) => s.name).sort()).toEqual(['GET /v2/models/:model', 'auth']);
   });
 
   it('records nothing for a request whose caller did not sample it, yet returns and logs its ids', async () => {

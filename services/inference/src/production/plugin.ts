@@ -15,6 +15,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import authPlugin from '../auth/plugin.js';
+import { routeKind } from '../auth/route-policy.js';
 import { createVerifier } from '../auth/verifier.js';
 import cachePlugin from '../cache/plugin.js';
 import { LruStore } from '../cache/lru-store.js';
@@ -70,7 +71,12 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
   // First, so the server span and the trace ids in request.log cover every later hook.
   if (opts.tracing) await app.register(tracingPlugin, { tracing: opts.tracing });
   const auth = phase('auth', 'onRequest', (request) => ({ 'enduser.authenticated': request.principal?.authenticated ?? false }));
-  const cacheLookup = phase('cache.lookup', 'preHandler', (request) => ({ 'inference.cache': request.cacheOutcome ?? 'bypass' }));
+  const cacheLookup = phase(
+    'cache.lookup',
+    'preHandler',
+    (request) => ({ 'inference.cache': request.cacheOutcome ?? 'bypass' }),
+    (request) => routeKind(request.routeOptions.url) === 'infer',
+  );
   await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
   await app.register(accessLogPlugin);
   await app.register(drainGate, { state: opts.drain, rejected: metrics.rejected });

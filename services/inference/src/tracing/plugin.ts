@@ -98,7 +98,13 @@ type PhaseHook = 'onRequest' | 'preHandler';
  * Marker plugins around a step registered between them: `start` opens the phase span in the step's hook slot,
  * `end` closes it once the step's hooks have run (when the step answers itself, onSend closes it instead).
  */
-export function phase(name: string, hook: PhaseHook, endAttributes?: (request: FastifyRequest) => Record<string, string | number | boolean>) {
+export function phase(
+  name: string,
+  hook: PhaseHook,
+  endAttributes?: (request: FastifyRequest) => Record<string, string | number | boolean>,
+  /** Routes the step runs on (default all traced routes): the cache looks up inference calls only. */
+  applies: (request: FastifyRequest) => boolean = () => true,
+) {
   const marker = (action: (request: FastifyRequest) => void, role: string) =>
     fp(
       async (app: FastifyInstance) => {
@@ -112,7 +118,9 @@ export function phase(name: string, hook: PhaseHook, endAttributes?: (request: F
       { name: `inference-tracing-${name}-${role}`, fastify: '5.x' },
     );
   return {
-    start: marker((request) => request.otel?.startPhase(name), 'start'),
+    start: marker((request) => {
+      if (request.otel !== undefined && applies(request)) request.otel.startPhase(name);
+    }, 'start'),
     end: marker((request) => request.otel?.endPhase(name, endAttributes?.(request)), 'end'),
   };
 }
