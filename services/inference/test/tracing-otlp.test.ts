@@ -100,6 +100,24 @@ describe('tracing over OTLP http/protobuf, in-process service', () => {
     expect(audit).toMatchObject({ 'trace.id': callerTrace, 'span.id': server.spanId });
   });
 
+  it('ends the cache lookup that answered a repeated call as a hit, with no batch', async () => {
+    const token = await sign(keys, { sub: 'svc-cache', tenant: 'acme', scope: 'infer' });
+    const call = (traceId: string) =>
+      service.app.inject({
+        method: 'POST',
+        url: '/v2/models/demo/infer',
+        headers: { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${callerSpan}-01` },
+        payload: demoInfer(42),
+      });
+    expect((await call('d1'.repeat(16))).headers['x-inference-cache']).toBe('miss');
+    expect((await call('d2'.repeat(16))).headers['x-inference-cache']).toBe('hit');
+    await service.production.tracing?.flush();
+    const spans = (await receiver.waitFor((all) => all.some((s) => s.traceId === 'd2'.repeat(16) && s.kind === 2))).filter((s) => s.traceId === 'd2'.repeat(16));
+    expect(spans.map((s) => s.name).sort()).toEqual(['POST /v2/models/:model/infer', 'auth', 'cache.lookup']);
+    expect(only(spans, 'cache.lookup').attributes).toMatchObject({ 'inference.cache': 'hit', 'inference.phase.answered': true });
+    expect(only(spans, 'cache.lookup').status.code).toBe(0);
+  });
+
   it('links one batch span to every request batched together, each queue wait linking back', async () => {
     const token = await sign(keys, { scope: 'infer' });
     const traceIds = ['a1', 'b2', 'c3', 'd4'].map((p) => p.repeat(16));

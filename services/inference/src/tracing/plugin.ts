@@ -119,8 +119,8 @@ export function phase(
     );
   return {
     start: marker((request) => {
-      if (request.otel !== undefined && applies(request)) request.otel.startPhase(name);
+      if (request.otel !== undefined && applies(request)) request.otel.startPhase(name, undefined, endAttributes && (() => endAttributes(request)));
     }, 'start'),
-    end: marker((request) => request.otel?.endPhase(name, endAttributes?.(request)), 'end'),
+    end: marker((request) => request.otel?.endPhase(name), 'end'),
   };
 }

@@ -30,7 +30,8 @@ export interface TraceParent {
 
 export class RequestTrace implements TraceParent {
   readonly context: Context;
-  private readonly phases = new Map<string, Span>();
+  /** Open phases, each with the attributes to add when it closes (however it closes). */
+  private readonly phases = new Map<string, { readonly span: Span; readonly final?: () => Attributes }>();
   private ended = false;
 
   constructor(
@@ -60,19 +61,23 @@ export class RequestTrace implements TraceParent {
     return this.tracer.startSpan(name, { attributes }, this.context);
   }
 
-  /** Opens phase `name` (one at a time per name); closed by endPhase, or by closePhases when the reply goes out. */
-  startPhase(name: string, attributes?: Attributes): void {
+  /**
+   * Opens phase `name` (one at a time per name); closed by endPhase, or by closePhases when the reply goes out.
+   * `final` gives attributes known only at the end (the cache outcome), added either way.
+   */
+  startPhase(name: string, attributes?: Attributes, final?: () => Attributes): void {
     if (!this.recording) return;
-    this.phases.get(name)?.end();
-    this.phases.set(name, this.child(name, attributes));
+    this.phases.get(name)?.span.end();
+    this.phases.set(name, { span: this.child(name, attributes), ...(final ? { final } : {}) });
   }
 
   endPhase(name: string, attributes?: Attributes): void {
-    const span = this.phases.get(name);
-    if (span === undefined) return;
+    const phase = this.phases.get(name);
+    if (phase === undefined) return;
     this.phases.delete(name);
-    if (attributes) span.setAttributes(attributes);
-    span.end();
+    if (phase.final) phase.span.setAttributes(phase.final());
+    if (attributes) phase.span.setAttributes(attributes);
+    phase.span.end();
   }
 
   /**
@@ -80,7 +85,8 @@ export class RequestTrace implements TraceParent {
    * status of 400 and above marks it as an error, with the status as its message.
    */
   closePhases(statusCode: number): void {
-    for (const [name, span] of this.phases) {
+    for (const [name, { span, final }] of this.phases) {
+      if (final) span.setAttributes(final());
       span.setAttribute('inference.phase.answered', true);
       if (statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: `answered ${statusCode}` });
       span.end();
