@@ -13,6 +13,7 @@ import { namespaces } from '../components/namespaces/index.js';
 import { ServiceMonitoring } from '../components/observability/service-monitoring.js';
 import { Redis, redisPodLabels } from '../components/redis/index.js';
 import { blockSsdClassName, ModelStore } from '../components/storage/index.js';
+import { jaegerPodLabels, jaegerPorts, otlpEndpoint } from '../components/tracing/index.js';
 import { configureBackend } from './backend.js';
 import type { PlatformStack } from './platform-stack.js';
 import { configureProviders, secretsRevision, secretVariable } from './providers.js';
@@ -52,6 +53,7 @@ export class InferenceStack extends TerraformStack {
       spec: env.inference,
       secretRevision: revision,
       modelStoreClaim: modelStore.claimName,
+      tracing: { otlpEndpoint: otlpEndpoint(namespaces.logging), samplerRatio: env.tracing.samplerRatio, environment: env.name },
       secrets: {
         redisUrl: `redis://:${Fn.urlencode(redisPassword)}@${redis.host}:${redis.port}/0`,
         cacheEncryptionKey: secretVariable(this, 'cache_encryption_key', 'Key encrypting cached results (CACHE_ENCRYPTION_KEY).'),
@@ -75,6 +77,7 @@ export class InferenceStack extends TerraformStack {
       redis: { podLabels: redisPodLabels, port: redis.port },
       identityProviderCidrs: env.inference.identityProviderCidrs,
       ...(env.inference.grpc.enabled && { grpc: { port: ports.grpc, clientNamespaces: env.inference.grpc.clientNamespaces } }),
+      tracing: { namespace: namespaces.logging, podLabels: jaegerPodLabels, port: jaegerPorts.otlpHttp },
     });
 
     new ServiceMonitoring(this, 'service-monitoring', {

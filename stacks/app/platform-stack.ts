@@ -10,6 +10,9 @@ import { EckOperator } from '../components/logging/index.js';
 import { Namespaces, namespaces } from '../components/namespaces/index.js';
 import { Observability } from '../components/observability/index.js';
 import { StorageClasses } from '../components/storage/index.js';
+import { inferencePodLabels } from '../components/inference/index.js';
+import { elasticsearchName } from '../components/logging/elastic-stack.js';
+import { Tracing } from '../components/tracing/index.js';
 import type { EnvironmentConfig } from '../environments/index.js';
 import { configureBackend } from './backend.js';
 import { configureProviders, secretsRevision, secretVariable } from './providers.js';
@@ -47,6 +50,15 @@ export class PlatformStack extends TerraformStack {
       namespace: namespaces.elasticSystem,
       chartVersion: charts.eckOperator,
       dependsOn: [ns.get('elasticSystem')],
+    });
+    new Tracing(this, 'tracing', {
+      namespace: namespaces.logging,
+      chartVersion: charts.jaeger,
+      elasticsearchName,
+      replicas: env.tracing.jaegerReplicas,
+      indexReplicas: env.tracing.indexReplicas,
+      clients: { namespace: namespaces.inference, podLabels: inferencePodLabels },
+      dependsOn: [ns.get('logging')],
     });
     new GatewayPlatform(this, 'gateway', {
       implementation: env.gateway,

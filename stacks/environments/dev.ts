@@ -33,5 +33,7 @@ export const dev: EnvironmentConfig = {
   redis: { memory: '512Mi', cpu: '250m' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 1, elasticsearchStorage: '100Gi', retentionDays: 3 },
   monitoring: { prometheusStorage: '50Gi', retention: '3d' },
+  // Every request traced: dev traffic is small and a trace is what one debugs with.
+  tracing: { samplerRatio: 1, jaegerReplicas: 1, indexReplicas: 0 },
   tls: { hostnames: ['inference.dev.example.com'], issuer: { type: 'selfSigned' } },
 };

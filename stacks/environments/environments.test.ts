@@ -72,6 +72,13 @@ describe('environments', () => {
     expect(invalid({ backend: { type: 'local' } })).toThrow(/local backend is for dev only/);
   });
 
+  it('reject a sampler ratio outside 0..1, a single Jaeger outside dev, and more index replicas than nodes allow', () => {
+    expect(invalid({ tracing: { ...prod.tracing, samplerRatio: 5 } })).toThrow(/tracing\.samplerRatio 5 must be between 0 and 1/);
+    expect(invalid({ tracing: { ...prod.tracing, jaegerReplicas: 1 } })).toThrow(/tracing\.jaegerReplicas is 1; outside dev keep at least 2/);
+    expect(invalid({ tracing: { ...prod.tracing, indexReplicas: 3 } })).toThrow(/tracing\.indexReplicas 3 must be an integer from 0 to logging\.elasticsearchNodes − 1 \(2\)/);
+    expect(invalid({ charts: { jaeger: '4.x' } })).toThrow(/charts\.jaeger "4\.x" must be an exact version/);
+  });
+
   it('report every problem at once', () => {
     try {
       validateEnvironment({ ...prod, canaryWeight: 99, backend: { type: 'local' } });

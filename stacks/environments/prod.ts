@@ -49,6 +49,8 @@ export const prod: EnvironmentConfig = {
   redis: { memory: '2Gi', cpu: '1' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 3, elasticsearchStorage: '500Gi', retentionDays: 30 },
   monitoring: { prometheusStorage: '200Gi', retention: '15d' },
+  // One request in twenty gets a new trace (at thousands of req/s that is plenty); callers that sample are followed.
+  tracing: { samplerRatio: 0.05, jaegerReplicas: 2, indexReplicas: 1 },
   modelStoreNetwork: { subnetId: 'subnet-0f1e2d3c4b5a69788', securityGroupIds: ['sg-0f1e2d3c4b5a69788'] },
   tls: {
     hostnames: ['inference.example.com'],

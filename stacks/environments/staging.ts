@@ -43,6 +43,7 @@ export const staging: EnvironmentConfig = {
   redis: { memory: '1Gi', cpu: '500m' },
   logging: { elasticVersion: '9.4.3', elasticsearchNodes: 3, elasticsearchStorage: '200Gi', retentionDays: 7 },
   monitoring: { prometheusStorage: '100Gi', retention: '7d' },
+  tracing: { samplerRatio: 0.25, jaegerReplicas: 2, indexReplicas: 1 },
   modelStoreNetwork: { subnetId: 'subnet-0a1b2c3d4e5f60718', securityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
   tls: {
     hostnames: ['inference.staging.example.com'],

@@ -8,7 +8,7 @@ import { metricNames } from '../src/metrics/names.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, '..', 'src');
 const docs = join(here, '..', '..', '..', 'docs');
-const folders = ['auth', 'cache', 'limits', 'fault', 'shutdown', 'tls', 'production', 'usage'];
+const folders = ['auth', 'cache', 'limits', 'fault', 'shutdown', 'tls', 'production', 'usage', 'tracing'];
 
 function settingNames(): Set<string> {
   const names = new Set<string>();

@@ -39,7 +39,7 @@ describe('firewall', () => {
     expect(() => new Firewall(scope, 'fw', { ...props, grpc: { clientNamespaces: [] } })).toThrow(/grpc\.clientNamespaces is empty/);
   });
 
-  it('allows DNS over UDP and TCP to kube-dns and Redis, nothing else without an identity provider', () => {
+  it('allows DNS over UDP and TCP to kube-dns, Redis and the OTLP collector, nothing else without an identity provider', () => {
     const egress = byName(s, 'kubernetes_network_policy_v1', 'inference').spec.egress;
     expect(egress[0].ports).toEqual([
       { port: '53', protocol: 'UDP' },
@@ -47,7 +47,11 @@ describe('firewall', () => {
     ]);
     expect(egress[0].to[0].pod_selector.match_labels).toEqual({ 'k8s-app': 'kube-dns' });
     expect(egress[1]).toEqual({ to: [{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'vertical-inference' } } }], ports: [{ port: '6379', protocol: 'TCP' }] });
-    expect(egress).toHaveLength(2);
+    expect(egress[2]).toEqual({
+      to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'logging' } }, pod_selector: { match_labels: { 'app.kubernetes.io/name': 'jaeger', 'app.kubernetes.io/instance': 'jaeger' } } }],
+      ports: [{ port: '4318', protocol: 'TCP' }],
+    });
+    expect(egress).toHaveLength(3);
   });
 
   it('opens HTTPS to the identity provider for JWKS where one is configured (prod)', () => {

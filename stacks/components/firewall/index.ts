@@ -2,7 +2,8 @@
  * Firewall for the service namespace: deny everything in and out, then allow exactly
  * - 8080 from the gateway's namespace and 9000 from the monitoring namespace (nothing else reaches the pods),
  * - 8081 (gRPC) from the environment's gRPC client namespaces, only where the environment enables gRPC,
- * - DNS (UDP and TCP 53) to kube-dns, Redis, and optionally HTTPS to the identity provider for JWKS.
+ * - DNS (UDP and TCP 53) to kube-dns, Redis, optionally HTTPS to the identity provider for JWKS, and OTLP/HTTP to
+ *   the tracing collector (components/tracing) when one is given.
  * Redis has its own policy (components/redis). Typed kubernetes_network_policy_v1 resources.
  */
 import { NetworkPolicyV1, type NetworkPolicyV1SpecEgress } from '@cdktf/provider-kubernetes/lib/network-policy-v1/index.js';
@@ -19,6 +20,8 @@ export interface FirewallProps {
   readonly redis: { readonly podLabels: Readonly<Record<string, string>>; readonly port: number };
   /** Identity provider CIDRs for JWKS over 443; empty = no such egress. */
   readonly identityProviderCidrs?: readonly string[];
+  /** The OTLP collector (Jaeger) the service sends spans to; absent = no such egress. */
+  readonly tracing?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>>; readonly port: number };
   readonly httpPort?: number;
   readonly metricsPort?: number;
   /** gRPC (GRPC_ENABLED): its port and the namespaces whose pods may call it; undefined = gRPC closed. */
@@ -56,6 +59,12 @@ export class Firewall extends Construct {
     const idp = props.identityProviderCidrs ?? [];
     if (idp.length > 0) {
       egress.push({ to: idp.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ port: '443', protocol: 'TCP' }] });
+    }
+    if (props.tracing) {
+      egress.push({
+        to: [{ ...byNamespace(props.tracing.namespace), podSelector: { matchLabels: { ...props.tracing.podLabels } } }],
+        ports: [{ port: String(props.tracing.port), protocol: 'TCP' }],
+      });
     }
 
     new NetworkPolicyV1(this, 'inference', {

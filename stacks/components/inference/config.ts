@@ -46,6 +46,31 @@ export function serviceSettings(spec: InferenceSpec): Record<string, string> {
   return settings;
 }
 
+export interface TracingSettings {
+  /** OTLP/HTTP base URL of the collector (components/tracing). */
+  readonly otlpEndpoint: string;
+  /** Share of new traces recorded, 0..1. */
+  readonly samplerRatio: number;
+  /** deployment.environment.name on every span. */
+  readonly environment: string;
+}
+
+/**
+ * The standard OpenTelemetry variables (services/inference/src/tracing/config.ts): OTLP/HTTP protobuf to the
+ * collector; new traces sampled at the environment's ratio, a caller's sampling decision followed.
+ */
+export function tracingSettings(t: TracingSettings): Record<string, string> {
+  if (!(t.samplerRatio >= 0 && t.samplerRatio <= 1)) throw new Error(`tracing samplerRatio ${t.samplerRatio} must be between 0 and 1`);
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: t.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(t.samplerRatio),
+    OTEL_SERVICE_NAME: 'inference',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=${encodeURIComponent(t.environment)}`,
+  };
+}
+
 /** Secret values by key, as Terraform variable tokens (./index.ts creates the variables). */
 export interface ServiceSecrets {
   readonly redisUrl: string;

@@ -14,7 +14,7 @@ import { assertDnsLabel } from '../../lib/names.js';
 import { shutdownDefaults } from '../../../services/inference/src/shutdown/config.js';
 import { gpuScheduling } from '../gpu-node-pools/scheduling.js';
 import { stableAutoscaling } from './autoscaling.js';
-import { jwtKeyFile, ports, secretEnv, serviceSettings, type ServiceSecrets } from './config.js';
+import { jwtKeyFile, ports, secretEnv, serviceSettings, tracingSettings, type ServiceSecrets, type TracingSettings } from './config.js';
 import { trackDeployment, type Track } from './deployment.js';
 import { assertRestartBound, probeDefaults, type ProbeSettings } from './probes.js';
 
@@ -44,6 +44,8 @@ export interface InferenceProps {
   readonly preStopSleepSeconds?: number;
   /** Extra seconds after preStop + the service's drain bound before SIGKILL (default 5, as the service suggests). */
   readonly gracePeriodMarginSeconds?: number;
+  /** Where spans go (OTEL_* settings, config.ts); absent = tracing off. */
+  readonly tracing?: TracingSettings;
 }
 
 export const inferenceAppName = 'inference';
@@ -69,7 +71,7 @@ export class Inference extends Construct {
 
     new ConfigMapV1(this, 'config', {
       metadata: { name: this.configMapName, namespace },
-      data: serviceSettings(spec),
+      data: { ...serviceSettings(spec), ...(props.tracing ? tracingSettings(props.tracing) : {}) },
     });
     const { redisUrl, cacheEncryptionKey, cacheHmacKey, jwtPublicKey } = props.secrets;
     const envValues: Record<keyof typeof secretEnv, string> = {

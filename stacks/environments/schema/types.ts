@@ -153,6 +153,15 @@ export interface TlsSpec {
 }
 
 /** Optional per-environment chart overrides; each component pins its own default. */
+export interface TracingSpec {
+  /** Share of new traces the service records (OTEL_TRACES_SAMPLER_ARG of parentbased_traceidratio), 0..1; a caller's sampled traceparent is always followed. */
+  readonly samplerRatio: number;
+  /** Jaeger replicas (stateless; ≥ 2 outside dev keeps the collector up through a rollout). */
+  readonly jaegerReplicas: number;
+  /** Replica shards of the daily trace indices: 0 on a single-node Elasticsearch. */
+  readonly indexReplicas: number;
+}
+
 export interface ChartOverrides {
   readonly kubePrometheusStack?: string;
   readonly prometheusAdapter?: string;
@@ -162,6 +171,8 @@ export interface ChartOverrides {
   readonly gatewayApiCrds?: string;
   readonly nginxGatewayFabric?: string;
   readonly haproxyUnifiedGateway?: string;
+  /** jaegertracing `jaeger` chart (components/tracing). */
+  readonly jaeger?: string;
 }
 
 export interface EnvironmentConfig {
@@ -185,6 +196,8 @@ export interface EnvironmentConfig {
     readonly retentionDays: number;
   };
   readonly monitoring: { readonly prometheusStorage: string; readonly retention: string };
+  /** Request tracing (components/tracing, services/inference/src/tracing). */
+  readonly tracing: TracingSpec;
   /** AWS only: where FSx for Lustre puts the model store file system (subnet and security groups of the cluster). */
   readonly modelStoreNetwork?: { readonly subnetId: string; readonly securityGroupIds: readonly string[] };
   readonly tls: TlsSpec;

@@ -118,6 +118,18 @@ function otherProblems(env: EnvironmentConfig): string[] {
     }
   }
   if (env.logging.retentionDays < 1) problems.push('logging.retentionDays must be ≥ 1');
+  return [...problems, ...tracingProblems(env)];
+}
+
+function tracingProblems(env: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const { samplerRatio, jaegerReplicas, indexReplicas } = env.tracing;
+  if (!(samplerRatio >= 0 && samplerRatio <= 1)) problems.push(`tracing.samplerRatio ${samplerRatio} must be between 0 and 1 (the share of new traces recorded)`);
+  if (!Number.isInteger(jaegerReplicas) || jaegerReplicas < 1) problems.push(`tracing.jaegerReplicas must be an integer ≥ 1, got ${jaegerReplicas}`);
+  if (env.name !== 'dev' && jaegerReplicas < 2) problems.push(`tracing.jaegerReplicas is ${jaegerReplicas}; outside dev keep at least 2 so spans are received through a Jaeger rollout`);
+  if (!Number.isInteger(indexReplicas) || indexReplicas < 0 || indexReplicas >= Math.max(1, env.logging.elasticsearchNodes)) {
+    problems.push(`tracing.indexReplicas ${indexReplicas} must be an integer from 0 to logging.elasticsearchNodes − 1 (${env.logging.elasticsearchNodes - 1}); more replicas than nodes leave the indices yellow`);
+  }
   return problems;
 }
 

@@ -1,5 +1,7 @@
 import { InferenceError, badRequest } from '../protocol/errors.js';
 import type { HostTensor, InferRequest, TensorSpec } from '../protocol/types.js';
+import { BatchTrace, endQueueWait, startQueueWait, type QueuedTrace } from '../tracing/batch-spans.js';
+import type { TraceParent } from '../tracing/request-trace.js';
 import type { RunResult } from '../workers/worker-pool.js';
 import type { WireTensor } from '../workers/messages.js';
 import { assembleBatch, splitBatch, toHostTensors } from './batch-assembly.js';
@@ -29,6 +31,8 @@ interface Queued {
   readonly reject: (error: Error) => void;
   /** Told this request's share of the batch's worker time (usage accounting), before it resolves. */
   readonly meter?: ComputeMeter;
+  /** The request's queue.wait span and parent when it is traced (src/tracing/batch-spans.ts); always present, so every Queued has one shape. */
+  readonly trace: QueuedTrace | undefined;
 }
 
 /** Receives a request's share of its batch's worker time: computeMs × its rows ÷ the batch's rows. */
@@ -61,8 +65,11 @@ export class DynamicBatcher {
     return this.depth;
   }
 
-  /** Queues a validated request; resolves with all of the model's outputs for it. */
-  submit(request: InferRequest, meter?: ComputeMeter): Promise<HostTensor[]> {
+  /**
+   * Queues a validated request; resolves with all of the model's outputs for it. `meter` is told the request's
+   * share of the batch's worker time (usage accounting); `parent` is the request's span, when traced.
+   */
+  submit(request: InferRequest, meter?: ComputeMeter, parent?: TraceParent): Promise<HostTensor[]> {
     const rows = this.rowsOf(request.inputs);
     if (this.depth >= this.settings.maxQueueSize) {
       const retryAfter = this.retryAfterSeconds();
@@ -75,7 +82,8 @@ export class DynamicBatcher {
     const signature = this.settings.maxBatchSize === 0 ? `solo:${Math.random()}` : signatureOf(this.target.inputs, request.inputs);
     return new Promise((resolve, reject) => {
       const group = this.groups.get(signature) ?? [];
-      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, ...(meter && { meter }) });
+      const trace = parent === undefined ? undefined : startQueueWait(parent, { model: this.target.model, version: this.target.version, rows });
+      group.push({ inputs: request.inputs, rows, enqueuedAt: performance.now(), resolve, reject, trace, ...(meter && { meter }) });
       this.groups.set(signature, group);
       this.setDepth(this.depth + 1);
       this.schedule();
@@ -175,15 +183,23 @@ export class DynamicBatcher {
     const rows = batch.map((q) => q.rows);
     const queueMs = batch.map((q) => now - q.enqueuedAt);
     let result: RunResult | undefined;
+    const traced = batch.some((q) => q.trace !== undefined)
+      ? BatchTrace.start(batch.map((q) => q.trace), { model: this.target.model, version: this.target.version, rows })
+      : undefined;
+    let failed: Error | undefined;
     try {
-      const inputs = assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
+      const assemble = () => assembleBatch(this.target.inputs, batch.map((q) => q.inputs), rows);
+      const inputs = traced ? traced.assemble(assemble) : assemble();
       result = await this.runner.run(this.target.key, inputs, rows);
       chargeCompute(batch, result.computeMs);
+      traced?.computed(result.startedAtMs, result.computeMs, { workerId: result.workerId, partial: result.kind === 'slices' });
       this.deliver(batch, rows, result);
     } catch (error) {
       const failure = error instanceof InferenceError ? error : new InferenceError(500, `inference failed: ${(error as Error).message}`);
+      failed = failure;
       for (const q of batch) q.reject(failure);
     } finally {
+      traced?.end(failed);
       this.inflight--;
       const computeMs = result?.computeMs ?? 0;
       this.recentComputeMs = computeMs;
@@ -208,7 +224,12 @@ export class DynamicBatcher {
   }
 
   private failQueued(error: InferenceError): void {
-    for (const group of this.groups.values()) for (const q of group) q.reject(error);
+    for (const group of this.groups.values()) {
+      for (const q of group) {
+        if (q.trace) endQueueWait(q.trace, error);
+        q.reject(error);
+      }
+    }
     this.groups.clear();
     if (this.depth > 0) this.setDepth(0);
   }

@@ -19,10 +19,13 @@ import { grpcCodeOf } from './status.js';
 export const callHeader = 'x-inference-grpc-call';
 export const grpcBodyType = 'application/x-inference-grpc';
 
-/** Request metadata forwarded as headers (auth and request id); everything else stays in gRPC. */
-const forwarded = ['authorization', 'x-request-id'] as const;
+/**
+ * Request metadata forwarded as headers (auth, request id, W3C trace context so the call's server span joins the
+ * caller's trace); everything else stays in gRPC.
+ */
+const forwarded = ['authorization', 'x-request-id', 'traceparent', 'tracestate'] as const;
 /** Response headers returned as metadata: on success in the initial metadata, on failure in the trailers. */
-const returnedOnSuccess = ['x-request-id', 'x-inference-cache'] as const;
+const returnedOnSuccess = ['x-request-id', 'x-inference-cache', 'traceparent'] as const;
 const returnedOnError = [...returnedOnSuccess, 'retry-after', 'www-authenticate'] as const;
 
 export interface LiveCall {

@@ -12,6 +12,7 @@ import { routeKind } from '../auth/route-policy.js';
 import { serviceName } from '../grpc/proto.js';
 import { grpcCodeName, grpcCodeOf } from '../grpc/status.js';
 import { tenantOfPrincipal } from '../usage/meter.js';
+import { traceLogFields } from '../tracing/plugin.js';
 import { requestIdLogLabel } from './options.js';
 
 export interface AuditRecord {
@@ -138,7 +139,7 @@ const accessLogPlugin: FastifyPluginAsync = async (app) => {
   const log = (request: FastifyRequest, reply: FastifyReply): void => {
     const kind = routeKind(request.routeOptions.url);
     if (kind === 'infer') {
-      if (auditEnabled()) auditLog.info({ [requestIdLogLabel]: request.id, ...auditRecord(request, reply) }, 'inference audit');
+      if (auditEnabled()) auditLog.info({ [requestIdLogLabel]: request.id, ...traceLogFields(request), ...auditRecord(request, reply) }, 'inference audit');
       return;
     }
     const record = {

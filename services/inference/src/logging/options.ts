@@ -52,6 +52,8 @@ export interface LoggingOptions {
   readonly serviceVersion?: string;
   /** Destination stream (tests capture records); stdout by default. */
   readonly stream?: NodeJS.WritableStream;
+  /** Fields added to every line (pino `mixin`): the trace ids when tracing is on (src/tracing/log-ids.ts). */
+  readonly mixin?: (mergeObject: object, level: number, logger: object) => Record<string, unknown>;
 }
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -73,6 +75,7 @@ export function loggingServerOptions(options: LoggingOptions): FastifyServerOpti
       level: options.level,
       redact: { paths: redactedPaths, censor: '[REDACTED]' },
       ...(options.stream ? { stream: options.stream } : {}),
+      ...(options.mixin ? { mixin: options.mixin } : {}),
     },
     genReqId: requestIdOf,
     logController: new LogController({ requestIdLogLabel, disableRequestLogging: true }),

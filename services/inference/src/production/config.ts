@@ -11,6 +11,7 @@ import { limitsConfigFromEnv, type LimitsConfig } from '../limits/config.js';
 import { shutdownConfigFromEnv } from '../shutdown/config.js';
 import { tlsFilesFromEnv, type TlsFiles } from '../tls/options.js';
 import { usageConfigFromEnv, type UsageConfig } from '../usage/config.js';
+import { tracingConfigFromEnv, type TracingConfig } from '../tracing/config.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +33,8 @@ export interface ProductionConfig {
   readonly usage: UsageConfig;
   /** LOG_BUFFER_BYTES (default 0: every log line written at once); src/logging/destination.ts. */
   readonly logBufferBytes: number;
+  /** The standard OTEL_* variables (src/tracing/config.ts); off unless an OTLP endpoint is set. */
+  readonly tracing: TracingConfig;
 }
 
 /** Throws the service's ConfigError (server.ts prints it and exits 2) naming the variable at fault. */
@@ -56,6 +59,7 @@ function readAll(env: Env): ProductionConfig {
     metricsPort: positiveInt(env, 'METRICS_PORT', defaultMetricsPort, 0),
     usage: usageConfigFromEnv(env),
     logBufferBytes: logBufferBytes(env),
+    tracing: tracingConfigFromEnv(env),
   };
 }
 

@@ -15,6 +15,7 @@ import fp from 'fastify-plugin';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import authPlugin from '../auth/plugin.js';
+import { routeKind } from '../auth/route-policy.js';
 import { createVerifier } from '../auth/verifier.js';
 import cachePlugin from '../cache/plugin.js';
 import { LruStore } from '../cache/lru-store.js';
@@ -32,6 +33,8 @@ import type { InferenceMetrics } from '../metrics/instruments.js';
 import metricsPlugin, { type VersionResolver } from '../metrics/plugin.js';
 import { drainGate, type DrainState } from '../shutdown/drain.js';
 import usagePlugin from '../usage/plugin.js';
+import tracingPlugin, { phase } from '../tracing/plugin.js';
+import type { Tracing } from '../tracing/sdk.js';
 import type { ProductionConfig } from './config.js';
 
 export interface ProductionPluginOptions {
@@ -44,6 +47,8 @@ export interface ProductionPluginOptions {
   readonly readyVersion?: VersionResolver;
   /** From the runtime: gives the admission gate the resolver for labelling shed requests. */
   readonly labelShedRequests?: (resolve: VersionResolver) => void;
+  /** OpenTelemetry, when on: the server span, and auth and cache lookup as child spans (src/tracing). */
+  readonly tracing?: Tracing;
 }
 
 const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app, opts) => {
@@ -65,6 +70,15 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
     app.addHook('onClose', async () => redis?.disconnect());
   }
 
+  // First, so the server span and the trace ids in request.log cover every later hook.
+  if (opts.tracing) await app.register(tracingPlugin, { tracing: opts.tracing });
+  const auth = phase('auth', 'onRequest', (request) => ({ 'enduser.authenticated': request.principal?.authenticated ?? false }));
+  const cacheLookup = phase(
+    'cache.lookup',
+    'preHandler',
+    (request) => ({ 'inference.cache': request.cacheOutcome ?? 'bypass' }),
+    (request) => routeKind(request.routeOptions.url) === 'infer',
+  );
   await app.register(metricsPlugin, { metrics, resolveVersion: opts.resolveVersion });
   await app.register(accessLogPlugin);
   await app.register(usagePlugin, { config: config.usage, metrics });
@@ -74,10 +88,12 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
   if (config.auth.mode === 'none') {
     app.log.warn('AUTH_MODE=none: every caller is trusted with every scope; use only on loopback or behind an authenticating gateway');
   }
+  if (opts.tracing) await app.register(auth.start);
   await app.register(authPlugin, {
     verify: config.auth.mode === 'jwt' ? createVerifier(config.auth) : undefined,
     failures: metrics.authFailures,
   });
+  if (opts.tracing) await app.register(auth.end);
 
   if (config.limits.ratePerSecond > 0) {
     const local = new TokenBuckets(config.limits.ratePerSecond, config.limits.burst);
@@ -109,7 +125,9 @@ const productionPlugin: FastifyPluginAsync<ProductionPluginOptions> = async (app
       counters: { hits: metrics.cacheHits, misses: metrics.cacheMisses, errors: metrics.cacheErrors },
       onError: (operation, error) => app.log.debug({ err: error, cache: { operation } }, 'cache error; serving uncached'),
     });
+    if (opts.tracing) await app.register(cacheLookup.start);
     await app.register(cachePlugin, { cache, hmacKey: config.cache.hmacKey, resolveVersion: opts.readyVersion ?? opts.resolveVersion });
+    if (opts.tracing) await app.register(cacheLookup.end);
   }
 };
 

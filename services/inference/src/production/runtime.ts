@@ -19,6 +19,8 @@ import { createMetrics, type InferenceMetrics } from '../metrics/instruments.js'
 import { boundPort, startMetricsServer } from '../metrics/server.js';
 import { installShutdown, type DrainState } from '../shutdown/drain.js';
 import { readTlsMaterial, watchTlsMaterial } from '../tls/options.js';
+import { traceIdsMixin } from '../tracing/log-ids.js';
+import { startTracing, type Tracing } from '../tracing/sdk.js';
 import { productionConfigFromEnv, type Env, type ProductionConfig } from './config.js';
 
 export interface ProductionRuntime {
@@ -33,6 +35,8 @@ export interface ProductionRuntime {
   readonly gate?: AdmissionGate;
   /** Lets the gate label shed requests by model/version once the model registry exists (production plugin). */
   readonly labelShedRequests?: (resolve: VersionResolver) => void;
+  /** The OpenTelemetry SDK when OTEL_* turn tracing on (src/tracing); undefined costs nothing per request. */
+  readonly tracing?: Tracing;
 }
 
 const inferPath = /^\/v2\/models\/([^/?]+)(?:\/versions\/([^/?]+))?\/(?:infer|generate|generate_stream)/;
@@ -70,10 +74,14 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
     config,
     metrics,
     drain: { draining: false },
-    serverOptions: { ...loggingServerOptions({ level: logLevel, stream: logStream(config.logBufferBytes) }), serverFactory } as FastifyServerOptions,
+    serverOptions: {
+      ...loggingServerOptions({ level: logLevel, stream: logStream(config.logBufferBytes), ...(config.tracing.enabled ? { mixin: traceIdsMixin } : {}) }),
+      serverFactory,
+    } as FastifyServerOptions,
     observer: metricsInferenceObserver(metrics),
     gate,
     labelShedRequests: (resolver) => (resolve = resolver),
+    ...(config.tracing.enabled ? { tracing: startTracing(config.tracing) } : {}),
   };
 }
 
@@ -81,6 +89,12 @@ export function prepareProduction(env: Env, logLevel: string): ProductionRuntime
 export async function startProduction(server: FastifyInstance, runtime: ProductionRuntime, host: string): Promise<void> {
   const metricsServer = await startMetricsServer({ registry: runtime.metrics.registry, host, port: runtime.config.metricsPort });
   server.log.info({ metrics: { port: boundPort(metricsServer) } }, `metrics on http://${host}:${boundPort(metricsServer)}/metrics`);
+  const tracing = runtime.config.tracing;
+  server.log.info(
+    tracing.enabled
+      ? `tracing on: ${tracing.exporter === 'console' ? 'spans to stdout' : `OTLP ${tracing.protocol} to ${tracing.endpoint}`}, sampler ${tracing.sampler.name}`
+      : `tracing off: ${tracing.reason}`,
+  );
   const stopWatching = runtime.config.tls
     ? watchTlsMaterial(server.server as Server, runtime.config.tls, (error) => server.log.error({ err: error }, 'TLS reload failed; keeping the old certificate'))
     : () => {};
@@ -93,6 +107,8 @@ export async function startProduction(server: FastifyInstance, runtime: Producti
     afterClose: async () => {
       stopWatching();
       await metricsServer.close();
+      // Export the spans still buffered (the last requests of the drain) before the process exits.
+      await runtime.tracing?.shutdown();
     },
   });
 }

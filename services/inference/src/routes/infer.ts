@@ -9,6 +9,7 @@ import type { InferRequest, InferResponse } from '../protocol/types.js';
 import type { ServedVersion } from '../model-repository/model-registry.js';
 import { isGenerative } from '../generation/registry-engines.js';
 import { installInferBodyParsers } from './infer-body-parsers.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 import { runInterceptors } from './infer-pipeline.js';
 import { textInfer } from './infer-text.js';
 
@@ -41,14 +42,16 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
     const meter = (shareMs: number): void => {
       usage.computeSeconds += shareMs / 1000;
     };
-    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request, meter));
+    const response = await runInterceptors(fastify.inferInterceptors, context, () => execute(served, request, meter, http.otel));
     const binary = serializeBinaryResponse(response, wantsBinary);
     if (binary) {
       reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength));
       return binary.body;
     }
     reply.type('application/json; charset=utf-8');
-    return serializeInferResponse(response);
+    const body = serializeInferResponse(response);
+    http.otel?.endPhase('response');
+    return body;
   };
 
   const options = { bodyLimit: config.bodyLimitBytes };
@@ -62,8 +65,14 @@ function itemsOf(served: ServedVersion, request: InferRequest): number {
   return batchable ? (request.inputs[0]?.shape[0] ?? 1) : 1;
 }
 
-async function execute(served: ServedVersion, request: InferRequest, meter: ComputeMeter): Promise<InferResponse> {
-  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request, meter);
+/**
+ * `meter`: told the request's share of the batch's worker time. `trace`: the request's spans when traced; the
+ * batcher hangs queue wait and batch spans on it, and the response phase (encoding and serializing the outputs)
+ * starts when the batch has answered.
+ */
+async function execute(served: ServedVersion, request: InferRequest, meter: ComputeMeter, trace?: RequestTrace): Promise<InferResponse> {
+  const outputs = await (served.batcher as NonNullable<ServedVersion['batcher']>).submit(request, meter, trace);
+  trace?.startPhase('response');
   const wanted = request.outputs ?? outputs.map((o) => o.name);
   return {
     model_name: served.model,

@@ -107,9 +107,10 @@ export type SliceResult = { readonly outputs: readonly WireTensor[] } | { readon
 
 export type FromWorker =
   | LoadedReply
-  | { readonly kind: 'result'; readonly taskId: number; readonly outputs: readonly WireTensor[]; readonly computeMs: number }
+  /** startedAtMs: epoch ms when the worker began the run (performance.timeOrigin + now(), for the worker.compute span). */
+  | { readonly kind: 'result'; readonly taskId: number; readonly outputs: readonly WireTensor[]; readonly computeMs: number; readonly startedAtMs: number }
   /** The batch failed as a whole; each request's slice was run alone. */
-  | { readonly kind: 'partial'; readonly taskId: number; readonly slices: readonly SliceResult[]; readonly computeMs: number }
+  | { readonly kind: 'partial'; readonly taskId: number; readonly slices: readonly SliceResult[]; readonly computeMs: number; readonly startedAtMs: number }
   | { readonly kind: 'error'; readonly taskId: number; readonly message: string; readonly integrity?: { readonly expected: string; readonly actual: string } }
   /** One decode-loop iteration's news, every sequence that had some, in one message. */
   | { readonly kind: 'generate-events'; readonly key: string; readonly events: readonly SequenceEvent[] };

@@ -27,10 +27,16 @@ export interface WorkerPoolOptions {
   readonly warn: (message: string) => void;
 }
 
+/** When and where a run executed: epoch ms at its start on the worker, and the worker's id (for tracing). */
+export interface RunTiming {
+  readonly startedAtMs?: number;
+  readonly workerId?: number;
+}
+
 /** Outcome of a run: all outputs for the batch, or one result per request slice when the batch failed as a whole. */
 export type RunResult =
-  | { readonly kind: 'batch'; readonly outputs: readonly WireTensor[]; readonly computeMs: number }
-  | { readonly kind: 'slices'; readonly slices: readonly SliceResult[]; readonly computeMs: number };
+  | ({ readonly kind: 'batch'; readonly outputs: readonly WireTensor[]; readonly computeMs: number } & RunTiming)
+  | ({ readonly kind: 'slices'; readonly slices: readonly SliceResult[]; readonly computeMs: number } & RunTiming);
 
 interface Pending {
   readonly resolve: (message: FromWorker) => void;
@@ -100,8 +106,9 @@ export class WorkerPool {
     const slot = candidates.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const taskId = this.nextTaskId++;
     const reply = await this.request(slot, taskId, { kind: 'run', taskId, key, inputs, rows }, transferList(inputs));
-    if (reply.kind === 'result') return { kind: 'batch', outputs: reply.outputs, computeMs: reply.computeMs };
-    if (reply.kind === 'partial') return { kind: 'slices', slices: reply.slices, computeMs: reply.computeMs };
+    const timing = { startedAtMs: (reply as { startedAtMs?: number }).startedAtMs, workerId: slot.id };
+    if (reply.kind === 'result') return { kind: 'batch', outputs: reply.outputs, computeMs: reply.computeMs, ...timing };
+    if (reply.kind === 'partial') return { kind: 'slices', slices: reply.slices, computeMs: reply.computeMs, ...timing };
     throw new Error(reply.kind === 'error' ? reply.message : `unexpected worker reply ${reply.kind}`);
   }
 

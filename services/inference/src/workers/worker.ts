@@ -141,12 +141,14 @@ async function run(taskId: number, key: string, inputs: readonly WireTensor[], r
   const session = sessions.get(key);
   if (!session) throw new Error(`model ${key} is not loaded in this worker`);
   const started = performance.now();
+  // Epoch time from this thread's clock: the main thread turns it into the worker.compute span (src/tracing).
+  const startedAtMs = performance.timeOrigin + started;
   try {
     const outputs = await execute(session, inputs);
-    reply({ kind: 'result', taskId, outputs, computeMs: performance.now() - started }, transferList(outputs));
+    reply({ kind: 'result', taskId, outputs, computeMs: performance.now() - started, startedAtMs }, transferList(outputs));
   } catch (error) {
     if (rows.length <= 1) {
-      reply({ kind: 'partial', taskId, slices: [{ error: (error as Error).message }], computeMs: performance.now() - started });
+      reply({ kind: 'partial', taskId, slices: [{ error: (error as Error).message }], computeMs: performance.now() - started, startedAtMs });
       return;
     }
     // One bad request (say, a token id outside the vocabulary) must not fail the requests batched with it.
@@ -158,7 +160,7 @@ async function run(taskId: number, key: string, inputs: readonly WireTensor[], r
       slices.push(await execute(session, slice).then((outputs) => ({ outputs }), (e: Error) => ({ error: e.message })));
     }
     const transfer = slices.flatMap((s) => ('outputs' in s ? transferList(s.outputs) : []));
-    reply({ kind: 'partial', taskId, slices, computeMs: performance.now() - started }, transfer);
+    reply({ kind: 'partial', taskId, slices, computeMs: performance.now() - started, startedAtMs }, transfer);
   }
 }
 

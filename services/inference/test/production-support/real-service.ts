@@ -12,6 +12,8 @@ import { metricsInferenceObserver } from '../../src/metrics/inference-events.js'
 import { loggingServerOptions } from '../../src/logging/options.js';
 import { productionConfigFromEnv, type Env } from '../../src/production/config.js';
 import type { ProductionRuntime } from '../../src/production/runtime.js';
+import { traceIdsMixin } from '../../src/tracing/log-ids.js';
+import { startTracing } from '../../src/tracing/sdk.js';
 import { freePort } from './redis-server.js';
 
 export interface RealService {
@@ -28,13 +30,16 @@ export async function realService(
 ): Promise<RealService> {
   const config = loadConfig({}, { workerThreads: 1, intraOpThreads: 1, logLevel: logStream ? 'info' : 'silent', ...overrides });
   const metrics = createMetrics();
+  const productionConfig = productionConfigFromEnv(env);
   const production: ProductionRuntime = {
-    config: productionConfigFromEnv(env),
+    config: productionConfig,
     metrics,
     drain: { draining: false },
-    serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream }),
+    serverOptions: loggingServerOptions({ level: config.logLevel, stream: logStream, ...(productionConfig.tracing.enabled ? { mixin: traceIdsMixin } : {}) }),
     observer: metricsInferenceObserver(metrics),
     ...runtime,
+    // OTEL_* in env start the SDK as server.ts does; the test shuts it down (production.tracing.shutdown()).
+    ...(productionConfig.tracing.enabled ? { tracing: startTracing(productionConfig.tracing) } : {}),
   };
   const instance = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
   await instance.register(app, { config, observers: [production.observer], production });
