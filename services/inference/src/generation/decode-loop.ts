@@ -6,10 +6,10 @@
  * different lengths share a step: each row's cache is right-aligned and left-padded, attention_mask is 0 on the
  * padding and position_ids carry each row's true positions, so a row's tokens do not depend on its neighbours.
  */
-import ort from 'onnxruntime-node';
-import { fromHalfBits } from '../protocol/float16.js';
+import type ort from 'onnxruntime-node';
 import type { SequenceEvent, SequenceRequest } from '../workers/messages.js';
 import type { DecoderLayout } from './decoder-layout.js';
+import { DecoderRunner } from './decoder-runner.js';
 import { emptyCache, extractRow, pack, type KvTensors, type RowRef } from './kv-cache.js';
 import { Sampler } from './sampling.js';
 import type { FinishReason } from './types.js';
@@ -42,16 +42,6 @@ class Sequence {
   }
 }
 
-/**
- * int64 tensor of non-negative values below 2³¹ (ids, positions, mask bits), written as little-endian 32-bit
- * halves: BigInt64Array.from with a BigInt per element costs more than the decode step of a small model.
- */
-const int64 = (values: ArrayLike<number>, dims: readonly number[]): ort.Tensor => {
-  const words = new Int32Array(values.length * 2);
-  for (let i = 0; i < values.length; i++) words[i * 2] = values[i] as number;
-  return new ort.Tensor('int64', new BigInt64Array(words.buffer), dims);
-};
-
 export class DecodeLoop {
   private readonly waiting: Sequence[] = [];
   private joining: Sequence[] = [];
@@ -60,14 +50,16 @@ export class DecodeLoop {
   private readonly byId = new Map<number, Sequence>();
   private running = false;
   private closed = false;
+  private readonly runner: DecoderRunner;
 
   constructor(
-    private readonly session: ort.InferenceSession,
+    session: ort.InferenceSession,
     private readonly layout: DecoderLayout,
     private readonly settings: LoopSettings,
     private readonly emit: (events: SequenceEvent[]) => void,
   ) {
     this.kv = emptyCache(layout, 0);
+    this.runner = new DecoderRunner(session, layout);
   }
 
   /** Sequences held (prefilling, joining or in the batch). */
@@ -182,16 +174,16 @@ export class DecodeLoop {
     const mask = new Uint8Array(rows * (width + 1));
     this.batch.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
     const started = performance.now();
-    const out = await this.run(
-      this.batch.map((s) => s.last),
-      [rows, 1],
+    const { logits, present } = await this.runner.run({
+      ids: this.batch.map((s) => s.last),
+      rows,
+      seq: 1,
       mask,
-      this.batch.map((s) => s.length),
-      this.kv,
-    );
+      positions: this.batch.map((s) => s.length),
+      past: this.kv,
+    });
     const share = (performance.now() - started) / rows;
-    this.kv = this.present(out, rows, width + 1);
-    const logits = out.logits as ort.Tensor;
+    this.kv = present;
     this.batch.forEach((s, row) => {
       s.length += 1;
       s.computeMs += share;
@@ -264,11 +256,9 @@ export class DecodeLoop {
     const started = performance.now();
     const mask = new Uint8Array(group.length * (past + chunk));
     masks.forEach((m, row) => mask.set(m, row * (past + chunk)));
-    const out = await this.run(ids, [group.length, chunk], mask, positions, pastCache);
+    const { logits, present } = await this.runner.run({ ids, rows: group.length, seq: chunk, mask, positions, past: pastCache });
     const elapsed = performance.now() - started;
     const total = group.reduce((sum, g) => sum + g.take, 0);
-    const present = this.present(out, group.length, past + chunk);
-    const logits = out.logits as ort.Tensor;
     group.forEach(({ sequence: s, take }, row) => {
       s.computeMs += (elapsed * take) / total;
       s.cache = extractRow(this.layout, present, row, masks[row] as Uint8Array);
@@ -282,43 +272,9 @@ export class DecodeLoop {
     });
   }
 
-  private async run(ids: readonly number[], dims: readonly number[], mask: ArrayLike<number>, positions: readonly number[], past: KvTensors): Promise<ort.InferenceSession.OnnxValueMapType> {
-    const [rows, seq] = dims as [number, number];
-    const { layers, kvHeads, headDim, kvType } = this.layout;
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64(ids, dims),
-      attention_mask: int64(mask, [rows, past.width + seq]),
-    };
-    if (this.layout.positionIds) feeds.position_ids = int64(positions, dims);
-    if (this.layout.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.width > 0 ? 1 : 0), [1]);
-    const kvDims = [rows, kvHeads, past.width, headDim];
-    for (let layer = 0; layer < layers; layer++) {
-      feeds[`past_key_values.${layer}.key`] = new ort.Tensor(kvType, past.keys[layer] as Float32Array, kvDims);
-      feeds[`past_key_values.${layer}.value`] = new ort.Tensor(kvType, past.values[layer] as Float32Array, kvDims);
-    }
-    return this.session.run(feeds);
-  }
-
-  private present(out: ort.InferenceSession.OnnxValueMapType, rows: number, width: number): KvTensors {
-    const pick = (kind: 'key' | 'value') =>
-      Array.from({ length: this.layout.layers }, (_, layer) => {
-        const tensor = out[`present.${layer}.${kind}`] as ort.Tensor;
-        if (tensor.dims[2] !== width) throw new Error(`present.${layer}.${kind} has ${tensor.dims[2]} positions; expected ${width}`);
-        return tensor.data as Float32Array | Uint16Array;
-      });
-    return { keys: pick('key'), values: pick('value'), rows, width };
-  }
-
   private sample(s: Sequence, logits: ort.Tensor, row: number, seq: number, position: number): number {
-    const vocab = this.layout.vocabSize;
-    const offset = (row * seq + position) * vocab;
-    if (this.layout.logitsType === 'float16') {
-      const bits = logits.data as Uint16Array;
-      const widened = new Float32Array(vocab);
-      for (let i = 0; i < vocab; i++) widened[i] = fromHalfBits(bits[offset + i] as number);
-      return s.sampler.next(widened, 0, vocab);
-    }
-    return s.sampler.next(logits.data as Float32Array, offset, vocab);
+    const { data, offset } = this.runner.logitsAt(logits, row, seq, position);
+    return s.sampler.next(data, offset, this.layout.vocabSize);
   }
 
   /** A stop token ends the sequence unreported; otherwise the token is delivered, and maxTokens or the context ends it. */
