@@ -5,6 +5,10 @@
  * `prefillChunkTokens` prompt tokens of waiting sequences are prefilled (chunked, batched together). Sequences of
  * different lengths share a step: each row's cache is right-aligned and left-padded, attention_mask is 0 on the
  * padding and position_ids carry each row's true positions, so a row's tokens do not depend on its neighbours.
+ *
+ * The running batch is kept in up to two buckets of similar lengths, one decode run each: every step reads,
+ * concatenates and returns the whole past (the Optimum layout has no in-place cache), so short rows padded to the
+ * longest neighbour would pay for its context.
  */
 import type ort from 'onnxruntime-node';
 import type { SequenceEvent, SequenceRequest } from '../workers/messages.js';
@@ -42,11 +46,21 @@ class Sequence {
   }
 }
 
+/** A joiner opens a new bucket when the best one would pad its rows beyond this multiple of their real tokens. */
+const paddingSlack = 1.6;
+/** Buckets at most: each is one more session.run per step (~0.3 ms of fixed cost on the demo model). */
+const maxBuckets = 2;
+
+/** Rows decoded together: their caches packed into one set of tensors, as wide as the longest row. */
+interface Bucket {
+  sequences: Sequence[];
+  kv: KvTensors;
+}
+
 export class DecodeLoop {
   private readonly waiting: Sequence[] = [];
   private joining: Sequence[] = [];
-  private batch: Sequence[] = [];
-  private kv: KvTensors;
+  private buckets: Bucket[] = [];
   private readonly byId = new Map<number, Sequence>();
   private running = false;
   private closed = false;
@@ -58,7 +72,6 @@ export class DecodeLoop {
     private readonly settings: LoopSettings,
     private readonly emit: (events: SequenceEvent[]) => void,
   ) {
-    this.kv = emptyCache(layout, 0);
     this.runner = new DecoderRunner(session, layout);
   }
 
@@ -91,8 +104,7 @@ export class DecodeLoop {
     this.byId.clear();
     this.waiting.length = 0;
     this.joining = [];
-    this.batch = [];
-    this.kv = emptyCache(this.layout, 0);
+    this.buckets = [];
     if (events.length > 0) this.emit(events);
   }
 
@@ -107,7 +119,7 @@ export class DecodeLoop {
       while (this.byId.size > 0 && !this.closed) {
         const events = new Map<number, SequenceEvent>();
         this.admit(events);
-        if (this.batch.length > 0) await this.guard(this.batch, events, () => this.decodeStep());
+        for (const bucket of [...this.buckets]) await this.guard(bucket.sequences, events, () => this.decodeStep(bucket));
         for (const group of this.prefillGroups()) await this.guard(group.map((g) => g.sequence), events, () => this.prefill(group));
         this.collect(events);
         if (events.size > 0) this.emit([...events.values()]);
@@ -130,16 +142,19 @@ export class DecodeLoop {
         events.set(s.request.seqId, { seqId: s.request.seqId, tokens: [], error: message });
         this.byId.delete(s.request.seqId);
       }
-      if (involved === this.batch) {
-        this.batch = [];
-        this.kv = emptyCache(this.layout, 0);
+      const bucket = this.buckets.find((b) => b.sequences === involved);
+      if (bucket) {
+        this.buckets.splice(this.buckets.indexOf(bucket), 1);
       } else {
         for (let i = this.waiting.length - 1; i >= 0; i--) if (failed.has(this.waiting[i] as Sequence)) this.waiting.splice(i, 1);
       }
     }
   }
 
-  /** Drops finished and cancelled sequences, lets prefilled ones join, and repacks the cache once if anything changed. */
+  /**
+   * Drops finished and cancelled sequences, lets prefilled ones join the bucket they pad least (or a new one), and
+   * repacks each bucket whose rows changed, once.
+   */
   private admit(events: Map<number, SequenceEvent>): void {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const s = this.waiting[i] as Sequence;
@@ -150,41 +165,64 @@ export class DecodeLoop {
     }
     const joining = this.joining.filter((s) => !s.cancelled);
     for (const s of this.joining) if (s.cancelled) this.finish(s, 'cancelled', events);
-    const keep: number[] = [];
-    this.batch.forEach((s, row) => {
-      if (s.cancelled && !s.finished) this.finish(s, 'cancelled', events);
-      if (!s.finished) keep.push(row);
-    });
     this.joining = [];
-    if (keep.length === this.batch.length && joining.length === 0) return;
-    const rows: RowRef[] = [
-      ...keep.map((row) => ({ source: this.kv, row, length: (this.batch[row] as Sequence).length })),
-      ...joining.map((s) => ({ source: s.cache as KvTensors, row: 0, length: s.length })),
-    ];
-    const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
-    const next = [...keep.map((row) => this.batch[row] as Sequence), ...joining];
-    this.kv = pack(this.layout, rows, width);
+    const plans = this.buckets.map((bucket) => {
+      const rows: RowRef[] = [];
+      const sequences: Sequence[] = [];
+      bucket.sequences.forEach((s, row) => {
+        if (s.cancelled && !s.finished) this.finish(s, 'cancelled', events);
+        if (s.finished) return;
+        rows.push({ source: bucket.kv, row, length: s.length });
+        sequences.push(s);
+      });
+      return { bucket, rows, sequences, changed: sequences.length !== bucket.sequences.length };
+    });
+    for (const s of joining.sort((a, b) => b.length - a.length)) {
+      const row: RowRef = { source: s.cache as KvTensors, row: 0, length: s.length };
+      const live = plans.filter((p) => p.rows.length > 0);
+      const costs = live.map((plan) => {
+        const width = plan.rows.reduce((max, r) => Math.max(max, r.length), s.length);
+        const real = plan.rows.reduce((sum, r) => sum + r.length, s.length);
+        return { plan, padded: width * (plan.rows.length + 1), real };
+      });
+      costs.sort((a, b) => a.padded - a.real - (b.padded - b.real));
+      const best = costs[0];
+      if (best && (best.padded <= paddingSlack * best.real || live.length >= maxBuckets)) {
+        best.plan.rows.push(row);
+        best.plan.sequences.push(s);
+        best.plan.changed = true;
+      } else {
+        plans.push({ bucket: { sequences: [], kv: emptyCache(this.layout, 0) }, rows: [row], sequences: [s], changed: true });
+      }
+    }
+    this.buckets = plans
+      .filter((plan) => plan.sequences.length > 0)
+      .map((plan) => {
+        if (!plan.changed) return plan.bucket;
+        const width = plan.rows.reduce((max, r) => Math.max(max, r.length), 0);
+        return { sequences: plan.sequences, kv: pack(this.layout, plan.rows, width) };
+      });
     for (const s of joining) s.cache = undefined;
-    this.batch = next;
   }
 
-  private async decodeStep(): Promise<void> {
-    const rows = this.batch.length;
-    const width = this.kv.width;
+  private async decodeStep(bucket: Bucket): Promise<void> {
+    const { sequences } = bucket;
+    const rows = sequences.length;
+    const width = bucket.kv.width;
     const mask = new Uint8Array(rows * (width + 1));
-    this.batch.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
+    sequences.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
     const started = performance.now();
     const { logits, present } = await this.runner.run({
-      ids: this.batch.map((s) => s.last),
+      ids: sequences.map((s) => s.last),
       rows,
       seq: 1,
       mask,
-      positions: this.batch.map((s) => s.length),
-      past: this.kv,
+      positions: sequences.map((s) => s.length),
+      past: bucket.kv,
     });
     const share = (performance.now() - started) / rows;
-    this.kv = present;
-    this.batch.forEach((s, row) => {
+    bucket.kv = present;
+    sequences.forEach((s, row) => {
       s.length += 1;
       s.computeMs += share;
       this.accept(s, this.sample(s, logits, row, 1, 0));
