@@ -5,8 +5,8 @@
  * the same work). Designs:
  *   engine   the service's GenerationEngine (worker threads, continuous batching), driven directly (no HTTP), with
  *            1, 8, 32 and 64 concurrent closed-loop streams;
- *   naive    one request at a time: prefill, then one session.run per token at batch 1, on this thread, with every
- *            core given to ONNX Runtime's intra-op pool;
+ *   naive    one request at a time: prefill, then one session.run per token at batch 1, on this thread (one
+ *            intra-op thread: on a model this small more threads would mostly spin);
  *   transformers.js  @huggingface/transformers' text-generation pipeline on the same files from a local folder,
  *            one request at a time (it has no continuous batching).
  * Prints aggregate tokens/s, TTFT and ITL p50/p99, ratios and the targets of issue 9, and writes
@@ -34,6 +34,10 @@ const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
 /** Deterministic prompts of mixed lengths: <|bos|> + printable bytes, lengths cycling through 8..256. */
 const promptLengths = [8, 256, 16, 128, 32, 64, 24, 192, 48, 96];
 const prompts = promptLengths.map((length, i) => [256, ...Array.from({ length: length - 1 }, (_, j) => 97 + ((i * 7 + j * 3) % 26))]);
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
 const promptText = (ids: readonly number[]): string => `<|bos|>${Buffer.from(ids.slice(1)).toString('latin1')}`;
 
 async function runEngine(engine: GenerationEngine, streams: number): Promise<DesignFigures> {
@@ -41,6 +45,7 @@ async function runEngine(engine: GenerationEngine, streams: number): Promise<Des
   let next = 0;
   const timings: RequestTiming[] = [];
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const stream = async (): Promise<void> => {
     while (next < total) {
       const promptIds = prompts[next++ % prompts.length] as number[];
@@ -56,13 +61,14 @@ async function runEngine(engine: GenerationEngine, streams: number): Promise<Des
     }
   };
   await Promise.all(Array.from({ length: streams }, stream));
-  return summarize(`engine, ${streams} stream${streams > 1 ? 's' : ''}`, streams, timings, performance.now() - started);
+  return summarize(`engine, ${streams} stream${streams > 1 ? 's' : ''}`, streams, timings, performance.now() - started, cpuSeconds(cpu), workers);
 }
 
 /** One request at a time, batch 1, straight on ONNX Runtime: the design continuous batching replaces. */
 async function runNaive(requests: number): Promise<DesignFigures> {
   const session = await ort.InferenceSession.create(await readFile(join(modelFolder, '1', 'model.onnx')), {
-    intraOpNumThreads: availableParallelism(),
+    // One request at a time keeps one core busy; more intra-op threads only spin on matrices this small.
+    intraOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 4,
   });
@@ -71,6 +77,7 @@ async function runNaive(requests: number): Promise<DesignFigures> {
   const int64 = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length]);
   const timings: RequestTiming[] = [];
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let r = 0; r < requests; r++) {
     const prompt = prompts[r % prompts.length] as number[];
     const submitted = performance.now();
@@ -99,7 +106,7 @@ async function runNaive(requests: number): Promise<DesignFigures> {
     timings.push({ submitted, arrivals });
   }
   await session.release();
-  return summarize('naive, one request at a time', 1, timings, performance.now() - started);
+  return summarize('naive, one request at a time', 1, timings, performance.now() - started, cpuSeconds(cpu), 1);
 }
 
 /** transformers.js on the same folder; returns why not when it cannot load it. */
@@ -112,6 +119,7 @@ async function runTransformersJs(requests: number, repository: string): Promise<
     const generator = await pipeline('text-generation', 'demo-llm/1', { subfolder: '', dtype: 'fp32', device: 'cpu' } as never);
     const timings: RequestTiming[] = [];
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (let r = 0; r < requests; r++) {
       const text = promptText(prompts[r % prompts.length] as number[]);
       const submitted = performance.now();
@@ -124,7 +132,7 @@ async function runTransformersJs(requests: number, repository: string): Promise<
       timings.push({ submitted, arrivals });
     }
     await (generator as unknown as { dispose?: () => Promise<void> }).dispose?.();
-    return summarize('transformers.js pipeline, one request at a time', 1, timings, performance.now() - started);
+    return summarize('transformers.js pipeline, one request at a time', 1, timings, performance.now() - started, cpuSeconds(cpu), 1);
   } catch (error) {
     return { skipped: `transformers.js could not run the model: ${(error as Error).message}` };
   }
@@ -133,6 +141,7 @@ async function runTransformersJs(requests: number, repository: string): Promise<
 const repository = await mkdtemp(join(tmpdir(), 'bench-generate-'));
 await cp(modelFolder, join(repository, 'demo-llm'), { recursive: true });
 const config = loadConfig();
+const workers = config.workerThreads;
 const events = new InferenceEvents();
 const pool = new WorkerPool({ size: config.workerThreads, events, warn: (m) => console.warn(m) });
 const log = { info: () => undefined, warn: (_: object, m: string) => console.warn(m), error: (_: object, m: string) => console.error(m) };
@@ -195,6 +204,8 @@ const report: GenerateBenchReport = {
   targets: {
     throughputAt32OverNaive: at(32).tokensPerSecond / naive.tokensPerSecond,
     itlP99At32OverSingleStream: at(32).itlP99Ms / at(1).itlP99Ms,
+    projectedThroughputAt32OverNaive: at(32).projectedTokensPerSecond / naive.projectedTokensPerSecond,
+    itlP50At32OverSingleStream: at(32).itlP50Ms / at(1).itlP50Ms,
   },
 };
 const markdown = renderGenerateMarkdown(report);

@@ -14,6 +14,9 @@ const variants: Record<string, DecoderShape> = {
   // One layer, multi-query attention (8 query heads share one key/value head), position_ids given.
   'mqa-1layer': { ...demoDecoderShape, layers: 1, heads: 8, kvHeads: 1, headDim: 8, hidden: 64, feedForward: 128, maxPositions: 512, seed: 12 },
 };
+// The same weights as mqa-1layer with the use_cache_branch input of a merged decoder: it must be fed true exactly when
+// there is a past (a wrong value forces token 65), so its tokens equal mqa-1layer's.
+const merged: DecoderShape = { ...(variants['mqa-1layer'] as DecoderShape), useCacheBranch: true };
 
 let dir: string;
 let service: Awaited<ReturnType<typeof startRegistry>>;
@@ -21,6 +24,7 @@ let service: Awaited<ReturnType<typeof startRegistry>>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'generation-models-'));
   for (const [name, shape] of Object.entries(variants)) await writeGenerativeModel(dir, name, shape);
+  await writeGenerativeModel(dir, 'merged', merged);
   // Context from tokenizer_config.json when config.json has no max_position_embeddings.
   const tokenizerOnly = await writeGenerativeModel(dir, 'context-from-tokenizer', { ...demoDecoderShape, maxPositions: 300 });
   const hfConfig = JSON.parse(await readFile(join(tokenizerOnly.directory, 'config.json'), 'utf8'));
@@ -68,6 +72,13 @@ describe('generative models of other shapes', () => {
     });
   }
 
+  it('a merged decoder gets use_cache_branch = (past length > 0): its tokens equal the unmerged graph\'s', async () => {
+    const request = { promptIds: bytePrompt('The quick brown fox'), params: greedy(30), stopTokenIds: [] };
+    const [plain, withFlag] = await Promise.all([generate(service.registry.generationEngine('mqa-1layer'), request), generate(service.registry.generationEngine('merged'), request)]);
+    expect(withFlag.tokens).toEqual(plain.tokens);
+    expect(withFlag.tokens.filter((t) => t === 65).length).toBeLessThan(30);
+  });
+
   it('the variants generate differently from each other and from the demo shape', async () => {
     const first = (name: string) => generate(service.registry.generationEngine(name), { promptIds: bytePrompt('Hello'), params: greedy(20), stopTokenIds: [] });
     const [a, b] = await Promise.all([first('mha-fp16-nopos'), first('mqa-1layer')]);
@@ -112,7 +123,7 @@ describe('the registry', () => {
   it('answers 404 for unknown models and versions, and lists the ready generative versions', () => {
     expect(statusOf(() => service.registry.generationEngine('nope'))).toBe(404);
     expect(statusOf(() => service.registry.generationEngine('mqa-1layer', '2'))).toBe(404);
-    expect(service.registry.generativeModels().map((m) => m.model).sort()).toEqual(['context-from-tokenizer', 'context-override', 'mha-fp16-nopos', 'mqa-1layer']);
+    expect(service.registry.generativeModels().map((m) => m.model).sort()).toEqual(['context-from-tokenizer', 'context-override', 'merged', 'mha-fp16-nopos', 'mqa-1layer']);
   });
 
   it('metadata of a generative version lists the decoder tensors', () => {

@@ -33,6 +33,11 @@ export interface DecoderShape {
   /** Byte tokens outside this range (and the special tokens other than eos) get a large negative bias. */
   readonly printable: readonly [number, number];
   readonly seed: number;
+  /**
+   * Declare the bool `use_cache_branch` input of Optimum's merged decoders. Here it selects nothing; a value that
+   * disagrees with the past (true without one, false with one) forces token 65 ('A'), so a test sees a wrong feed.
+   */
+  readonly useCacheBranch?: boolean;
 }
 
 export const demoDecoderShape: DecoderShape = {
@@ -193,7 +198,17 @@ export function buildDecoder(shape: DecoderShape = demoDecoderShape): Uint8Array
     g.floats('eos.one_hot', [vocab], eosOneHot),
   ]);
   const logits = g.node('Add', [g.node('MatMul', [rmsNorm(x, 'norm'), head]), g.floats('lm_head.bias', [vocab], bias)]);
-  g.node('Add', [logits, eosBonus], {}, ['logits']);
+  if (shape.useCacheBranch) {
+    const flag = g.input('use_cache_branch', 'BOOL', [1]);
+    const hasPast = g.node('Greater', [pastLen, g.int64s('zero_past', [0])]);
+    const wrong = g.node('Cast', [g.node('Xor', [flag, hasPast])], { to: 1 });
+    const forced = new Float32Array(vocab);
+    forced[65] = 1e4;
+    const penalty = g.node('Mul', [g.node('Unsqueeze', [wrong, g.int64s('axes_flag', [0, 1])]), g.floats('use_cache_branch.forced', [vocab], forced)]);
+    g.node('Add', [g.node('Add', [logits, eosBonus]), penalty], {}, ['logits']);
+  } else {
+    g.node('Add', [logits, eosBonus], {}, ['logits']);
+  }
 
   g.output('logits', 'FLOAT', ['batch_size', 'sequence_length', vocab]);
   for (let layer = 0; layer < shape.layers; layer++) {

@@ -5,11 +5,15 @@
  * `prefillChunkTokens` prompt tokens of waiting sequences are prefilled (chunked, batched together). Sequences of
  * different lengths share a step: each row's cache is right-aligned and left-padded, attention_mask is 0 on the
  * padding and position_ids carry each row's true positions, so a row's tokens do not depend on its neighbours.
+ *
+ * The running batch is kept in up to two buckets of similar lengths, one decode run each: every step reads,
+ * concatenates and returns the whole past (the Optimum layout has no in-place cache), so short rows padded to the
+ * longest neighbour would pay for its context.
  */
-import ort from 'onnxruntime-node';
-import { fromHalfBits } from '../protocol/float16.js';
+import type ort from 'onnxruntime-node';
 import type { SequenceEvent, SequenceRequest } from '../workers/messages.js';
 import type { DecoderLayout } from './decoder-layout.js';
+import { DecoderRunner } from './decoder-runner.js';
 import { emptyCache, extractRow, pack, type KvTensors, type RowRef } from './kv-cache.js';
 import { Sampler } from './sampling.js';
 import type { FinishReason } from './types.js';
@@ -42,32 +46,33 @@ class Sequence {
   }
 }
 
-/**
- * int64 tensor of non-negative values below 2³¹ (ids, positions, mask bits), written as little-endian 32-bit
- * halves: BigInt64Array.from with a BigInt per element costs more than the decode step of a small model.
- */
-const int64 = (values: ArrayLike<number>, dims: readonly number[]): ort.Tensor => {
-  const words = new Int32Array(values.length * 2);
-  for (let i = 0; i < values.length; i++) words[i * 2] = values[i] as number;
-  return new ort.Tensor('int64', new BigInt64Array(words.buffer), dims);
-};
+/** A joiner opens a new bucket when the best one would pad its rows beyond this multiple of their real tokens. */
+const paddingSlack = 1.6;
+/** Buckets at most: each is one more session.run per step (~0.3 ms of fixed cost on the demo model). */
+const maxBuckets = 2;
+
+/** Rows decoded together: their caches packed into one set of tensors, as wide as the longest row. */
+interface Bucket {
+  sequences: Sequence[];
+  kv: KvTensors;
+}
 
 export class DecodeLoop {
   private readonly waiting: Sequence[] = [];
   private joining: Sequence[] = [];
-  private batch: Sequence[] = [];
-  private kv: KvTensors;
+  private buckets: Bucket[] = [];
   private readonly byId = new Map<number, Sequence>();
   private running = false;
   private closed = false;
+  private readonly runner: DecoderRunner;
 
   constructor(
-    private readonly session: ort.InferenceSession,
+    session: ort.InferenceSession,
     private readonly layout: DecoderLayout,
     private readonly settings: LoopSettings,
     private readonly emit: (events: SequenceEvent[]) => void,
   ) {
-    this.kv = emptyCache(layout, 0);
+    this.runner = new DecoderRunner(session, layout);
   }
 
   /** Sequences held (prefilling, joining or in the batch). */
@@ -99,8 +104,7 @@ export class DecodeLoop {
     this.byId.clear();
     this.waiting.length = 0;
     this.joining = [];
-    this.batch = [];
-    this.kv = emptyCache(this.layout, 0);
+    this.buckets = [];
     if (events.length > 0) this.emit(events);
   }
 
@@ -115,7 +119,7 @@ export class DecodeLoop {
       while (this.byId.size > 0 && !this.closed) {
         const events = new Map<number, SequenceEvent>();
         this.admit(events);
-        if (this.batch.length > 0) await this.guard(this.batch, events, () => this.decodeStep());
+        for (const bucket of [...this.buckets]) await this.guard(bucket.sequences, events, () => this.decodeStep(bucket));
         for (const group of this.prefillGroups()) await this.guard(group.map((g) => g.sequence), events, () => this.prefill(group));
         this.collect(events);
         if (events.size > 0) this.emit([...events.values()]);
@@ -138,16 +142,19 @@ export class DecodeLoop {
         events.set(s.request.seqId, { seqId: s.request.seqId, tokens: [], error: message });
         this.byId.delete(s.request.seqId);
       }
-      if (involved === this.batch) {
-        this.batch = [];
-        this.kv = emptyCache(this.layout, 0);
+      const bucket = this.buckets.find((b) => b.sequences === involved);
+      if (bucket) {
+        this.buckets.splice(this.buckets.indexOf(bucket), 1);
       } else {
         for (let i = this.waiting.length - 1; i >= 0; i--) if (failed.has(this.waiting[i] as Sequence)) this.waiting.splice(i, 1);
       }
     }
   }
 
-  /** Drops finished and cancelled sequences, lets prefilled ones join, and repacks the cache once if anything changed. */
+  /**
+   * Drops finished and cancelled sequences, lets prefilled ones join the bucket they pad least (or a new one), and
+   * repacks each bucket whose rows changed, once.
+   */
   private admit(events: Map<number, SequenceEvent>): void {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const s = this.waiting[i] as Sequence;
@@ -158,41 +165,64 @@ export class DecodeLoop {
     }
     const joining = this.joining.filter((s) => !s.cancelled);
     for (const s of this.joining) if (s.cancelled) this.finish(s, 'cancelled', events);
-    const keep: number[] = [];
-    this.batch.forEach((s, row) => {
-      if (s.cancelled && !s.finished) this.finish(s, 'cancelled', events);
-      if (!s.finished) keep.push(row);
-    });
     this.joining = [];
-    if (keep.length === this.batch.length && joining.length === 0) return;
-    const rows: RowRef[] = [
-      ...keep.map((row) => ({ source: this.kv, row, length: (this.batch[row] as Sequence).length })),
-      ...joining.map((s) => ({ source: s.cache as KvTensors, row: 0, length: s.length })),
-    ];
-    const width = rows.reduce((max, r) => Math.max(max, r.length), 0);
-    const next = [...keep.map((row) => this.batch[row] as Sequence), ...joining];
-    this.kv = pack(this.layout, rows, width);
+    const plans = this.buckets.map((bucket) => {
+      const rows: RowRef[] = [];
+      const sequences: Sequence[] = [];
+      bucket.sequences.forEach((s, row) => {
+        if (s.cancelled && !s.finished) this.finish(s, 'cancelled', events);
+        if (s.finished) return;
+        rows.push({ source: bucket.kv, row, length: s.length });
+        sequences.push(s);
+      });
+      return { bucket, rows, sequences, changed: sequences.length !== bucket.sequences.length };
+    });
+    for (const s of joining.sort((a, b) => b.length - a.length)) {
+      const row: RowRef = { source: s.cache as KvTensors, row: 0, length: s.length };
+      const live = plans.filter((p) => p.rows.length > 0);
+      const costs = live.map((plan) => {
+        const width = plan.rows.reduce((max, r) => Math.max(max, r.length), s.length);
+        const real = plan.rows.reduce((sum, r) => sum + r.length, s.length);
+        return { plan, padded: width * (plan.rows.length + 1), real };
+      });
+      costs.sort((a, b) => a.padded - a.real - (b.padded - b.real));
+      const best = costs[0];
+      if (best && (best.padded <= paddingSlack * best.real || live.length >= maxBuckets)) {
+        best.plan.rows.push(row);
+        best.plan.sequences.push(s);
+        best.plan.changed = true;
+      } else {
+        plans.push({ bucket: { sequences: [], kv: emptyCache(this.layout, 0) }, rows: [row], sequences: [s], changed: true });
+      }
+    }
+    this.buckets = plans
+      .filter((plan) => plan.sequences.length > 0)
+      .map((plan) => {
+        if (!plan.changed) return plan.bucket;
+        const width = plan.rows.reduce((max, r) => Math.max(max, r.length), 0);
+        return { sequences: plan.sequences, kv: pack(this.layout, plan.rows, width) };
+      });
     for (const s of joining) s.cache = undefined;
-    this.batch = next;
   }
 
-  private async decodeStep(): Promise<void> {
-    const rows = this.batch.length;
-    const width = this.kv.width;
+  private async decodeStep(bucket: Bucket): Promise<void> {
+    const { sequences } = bucket;
+    const rows = sequences.length;
+    const width = bucket.kv.width;
     const mask = new Uint8Array(rows * (width + 1));
-    this.batch.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
+    sequences.forEach((s, row) => mask.fill(1, row * (width + 1) + width - s.length, (row + 1) * (width + 1)));
     const started = performance.now();
-    const out = await this.run(
-      this.batch.map((s) => s.last),
-      [rows, 1],
+    const { logits, present } = await this.runner.run({
+      ids: sequences.map((s) => s.last),
+      rows,
+      seq: 1,
       mask,
-      this.batch.map((s) => s.length),
-      this.kv,
-    );
+      positions: sequences.map((s) => s.length),
+      past: bucket.kv,
+    });
     const share = (performance.now() - started) / rows;
-    this.kv = this.present(out, rows, width + 1);
-    const logits = out.logits as ort.Tensor;
-    this.batch.forEach((s, row) => {
+    bucket.kv = present;
+    sequences.forEach((s, row) => {
       s.length += 1;
       s.computeMs += share;
       this.accept(s, this.sample(s, logits, row, 1, 0));
@@ -264,11 +294,9 @@ export class DecodeLoop {
     const started = performance.now();
     const mask = new Uint8Array(group.length * (past + chunk));
     masks.forEach((m, row) => mask.set(m, row * (past + chunk)));
-    const out = await this.run(ids, [group.length, chunk], mask, positions, pastCache);
+    const { logits, present } = await this.runner.run({ ids, rows: group.length, seq: chunk, mask, positions, past: pastCache });
     const elapsed = performance.now() - started;
     const total = group.reduce((sum, g) => sum + g.take, 0);
-    const present = this.present(out, group.length, past + chunk);
-    const logits = out.logits as ort.Tensor;
     group.forEach(({ sequence: s, take }, row) => {
       s.computeMs += (elapsed * take) / total;
       s.cache = extractRow(this.layout, present, row, masks[row] as Uint8Array);
@@ -282,43 +310,9 @@ export class DecodeLoop {
     });
   }
 
-  private async run(ids: readonly number[], dims: readonly number[], mask: ArrayLike<number>, positions: readonly number[], past: KvTensors): Promise<ort.InferenceSession.OnnxValueMapType> {
-    const [rows, seq] = dims as [number, number];
-    const { layers, kvHeads, headDim, kvType } = this.layout;
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64(ids, dims),
-      attention_mask: int64(mask, [rows, past.width + seq]),
-    };
-    if (this.layout.positionIds) feeds.position_ids = int64(positions, dims);
-    if (this.layout.useCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(past.width > 0 ? 1 : 0), [1]);
-    const kvDims = [rows, kvHeads, past.width, headDim];
-    for (let layer = 0; layer < layers; layer++) {
-      feeds[`past_key_values.${layer}.key`] = new ort.Tensor(kvType, past.keys[layer] as Float32Array, kvDims);
-      feeds[`past_key_values.${layer}.value`] = new ort.Tensor(kvType, past.values[layer] as Float32Array, kvDims);
-    }
-    return this.session.run(feeds);
-  }
-
-  private present(out: ort.InferenceSession.OnnxValueMapType, rows: number, width: number): KvTensors {
-    const pick = (kind: 'key' | 'value') =>
-      Array.from({ length: this.layout.layers }, (_, layer) => {
-        const tensor = out[`present.${layer}.${kind}`] as ort.Tensor;
-        if (tensor.dims[2] !== width) throw new Error(`present.${layer}.${kind} has ${tensor.dims[2]} positions; expected ${width}`);
-        return tensor.data as Float32Array | Uint16Array;
-      });
-    return { keys: pick('key'), values: pick('value'), rows, width };
-  }
-
   private sample(s: Sequence, logits: ort.Tensor, row: number, seq: number, position: number): number {
-    const vocab = this.layout.vocabSize;
-    const offset = (row * seq + position) * vocab;
-    if (this.layout.logitsType === 'float16') {
-      const bits = logits.data as Uint16Array;
-      const widened = new Float32Array(vocab);
-      for (let i = 0; i < vocab; i++) widened[i] = fromHalfBits(bits[offset + i] as number);
-      return s.sampler.next(widened, 0, vocab);
-    }
-    return s.sampler.next(logits.data as Float32Array, offset, vocab);
+    const { data, offset } = this.runner.logitsAt(logits, row, seq, position);
+    return s.sampler.next(data, offset, this.layout.vocabSize);
   }
 
   /** A stop token ends the sequence unreported; otherwise the token is delivered, and maxTokens or the context ends it. */

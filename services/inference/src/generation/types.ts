@@ -50,9 +50,13 @@ export interface GenerationHandle {
 }
 
 export interface GenerationStats {
+  /** Sequences admitted to a worker's decode loop (prefilling or decoding). */
   readonly activeSequences: number;
+  /** Requests waiting for KV-cache room or a sequence slot. */
   readonly queueDepth: number;
+  /** KV-cache tokens reserved by the active sequences (prompt + maxTokens each), over all workers. */
   readonly kvCacheUsedTokens: number;
+  /** KV-cache budget over all workers holding the version (per-worker budget × workers). */
   readonly kvCacheCapacityTokens: number;
 }
 

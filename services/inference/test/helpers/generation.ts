@@ -7,11 +7,11 @@ import { WorkerPool } from '../../src/workers/worker-pool.js';
 /** A worker pool and model registry over `repository`, loaded; no HTTP (the engine is driven directly). */
 export async function startRegistry(
   repository: string,
-  options: { workers?: number; generation?: Partial<GenerationDefaults> } = {},
+  options: { workers?: number; generation?: Partial<GenerationDefaults>; allowExitMessage?: boolean } = {},
 ): Promise<{ registry: ModelRegistry; pool: WorkerPool; logs: string[]; close: () => Promise<void> }> {
   const events = new InferenceEvents();
   const logs: string[] = [];
-  const pool = new WorkerPool({ size: options.workers ?? 1, events, warn: (m) => logs.push(m) });
+  const pool = new WorkerPool({ size: options.workers ?? 1, events, warn: (m) => logs.push(m), allowExitMessage: options.allowExitMessage === true });
   const log = { info: (_: object, m: string) => logs.push(m), warn: (_: object, m: string) => logs.push(m), error: (_: object, m: string) => logs.push(m) };
   const registry = new ModelRegistry({
     repository,
