@@ -107,7 +107,9 @@ export const settings = {
   generateMaxQueue: {
     env: 'GENERATE_MAX_QUEUE',
     description: 'Generate requests waiting for KV-cache room per model version beyond which requests get 429 with Retry-After.',
-    fallback: 256,
+    // 64: with the default 64 sequences × 2 workers, 128 + 64 streams stay below MAX_INFLIGHT_REQUESTS (256), so a
+    // full engine answers 429 with its own Retry-After before the admission gate sheds with 503.
+    fallback: 64,
     parse: integer(0, 1_000_000),
   },
   strictReadiness: {
