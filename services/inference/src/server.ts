@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import app from './app.js';
 import { ConfigError, loadConfig, type ServiceConfig } from './config.js';
+import { streamCapacityWarning } from './generation/capacity.js';
 import { prepareProduction, startProduction, type ProductionRuntime } from './production/runtime.js';
 
 /**
@@ -20,6 +21,8 @@ try {
 // ECS JSON logs with redaction and x-request-id, HTTPS when TLS_CERT_FILE/TLS_KEY_FILE are set (src/production).
 const server = Fastify({ ...production.serverOptions, bodyLimit: config.bodyLimitBytes });
 await server.register(app, { config, observers: [production.observer], production });
+const capacity = streamCapacityWarning(config, production.config.limits.maxInflight);
+if (capacity) server.log.warn(capacity);
 await server.listen({ host: config.host, port: config.port });
 // GRPC_ENABLED=true: the gRPC API on GRPC_PORT, same pipeline (src/grpc); a port it cannot bind stops the start.
 try {

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, settings } from '../src/config.js';
+import { streamCapacityWarning } from '../src/generation/capacity.js';
+import { limitsConfigFromEnv } from '../src/limits/config.js';
 
 describe('service configuration', () => {
   it('has documented defaults for local runs', () => {
@@ -9,6 +11,15 @@ describe('service configuration', () => {
     expect(config.port).toBe(8080);
     expect(config.modelRepository).toMatch(/services\/inference\/models$/);
     expect(config.workerThreads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets a full generation engine answer 429 before the admission gate sheds, and warns where settings do not', () => {
+    const maxInflight = limitsConfigFromEnv({}).maxInflight;
+    expect(streamCapacityWarning(loadConfig({ WORKER_THREADS: '2' }), maxInflight)).toBeUndefined();
+    expect(streamCapacityWarning(loadConfig({ WORKER_THREADS: '4' }), maxInflight)).toBe(
+      'GENERATE_MAX_SEQUENCES 64 × WORKER_THREADS 4 + GENERATE_MAX_QUEUE 64 = 320 streams can fill MAX_INFLIGHT_REQUESTS 256: ' +
+        'a full engine will be answered 503 by the admission gate instead of 429 with Retry-After; raise MAX_INFLIGHT_REQUESTS above 320 or lower the generation settings',
+    );
   });
 
   it('reads the environment', () => {
