@@ -42,7 +42,8 @@ export interface Plumbing {
 export async function startPlumbing(o: PlumbingOptions): Promise<Plumbing> {
   const route: CanaryRouteModel = {
     hostnames: ['localhost'],
-    pathPrefix: '/v2',
+    // Everything, as the cluster's HTTPRoute (stacks/components/gateway): /v2 and the OpenAI-compatible /v1.
+    pathPrefix: '/',
     stable: { name: 'stable', port: o.stable.apiPort },
     canary: { name: 'canary', port: o.canary.apiPort },
     canaryWeight: o.canaryWeight ?? 0,

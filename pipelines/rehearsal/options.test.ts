@@ -21,5 +21,12 @@ describe('rehearsal command line', () => {
     expect(() => parseRehearsalArgs(['--expect=maybe'])).toThrow(/--expect must be promote or rollback/);
     expect(() => parseRehearsalArgs(['--window=0'])).toThrow(/--window must be a positive number/);
     expect(() => parseRehearsalArgs(['--window=2', '--gate-rate=10'])).toThrow(/fewer than slo.gateMinRequests/);
+    expect(() => parseRehearsalArgs(['--window=5', '--gate-rate=50'])).toThrow(/gives the gate 11 streams, fewer than slo.generation.gateMinStreams \(20\)/);
+  });
+
+  it('streams to the bundled demo LLM unless --generate-model names another or none', () => {
+    expect(parseRehearsalArgs([]).generateModel).toBe('demo-llm');
+    expect(parseRehearsalArgs(['--generate-model=']).generateModel).toBe('');
+    expect(parseRehearsalArgs(['--window=5', '--gate-rate=50', '--generate-model=']).windowSeconds).toBe(5);
   });
 });

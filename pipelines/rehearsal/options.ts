@@ -32,10 +32,16 @@ export interface RehearsalOptions {
   readonly verifyBeforeFirstExposure: boolean;
   /** Where the JSON and Markdown reports go. */
   readonly reportDir: string;
+  /** Generative model the gate also streams to (TTFT checks); empty: none. Default: the bundled demo LLM. */
+  readonly generateModel: string;
 }
 
+/** The generative model the service serves from its bundled repository (services/inference/models). */
+export const bundledGenerativeModel = 'demo-llm';
+
 export const usage = `usage: npm run rehearse -- [--canary=healthy|slow|failing] [--expect=promote|rollback]
-       [--window=SECONDS] [--client-rate=RPS] [--gate-rate=RPS] [--no-verify] [--report-dir=DIR]`;
+       [--window=SECONDS] [--client-rate=RPS] [--gate-rate=RPS] [--no-verify] [--report-dir=DIR]
+       [--generate-model=demo-llm]   (empty: no streams, no TTFT checks)`;
 
 function positive(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -55,6 +61,7 @@ export function parseRehearsalArgs(argv: readonly string[]): RehearsalOptions {
       'gate-rate': { type: 'string' },
       'no-verify': { type: 'boolean', default: false },
       'report-dir': { type: 'string', default: 'pipelines/rehearsal/results' },
+      'generate-model': { type: 'string', default: bundledGenerativeModel },
     },
     strict: true,
     allowPositionals: false,
@@ -75,6 +82,15 @@ export function parseRehearsalArgs(argv: readonly string[]): RehearsalOptions {
       `--gate-rate × --window gives ${gateRate * windowSeconds} gate requests, fewer than slo.gateMinRequests (${slo.gateMinRequests}): the gate could never pass`,
     );
   }
+  const generateModel = values['generate-model'] ?? bundledGenerativeModel;
+  if (generateModel !== '') {
+    const streams = Math.floor(slo.generation.gateStreamsPerSecond * windowSeconds) + 1;
+    if (streams < slo.generation.gateMinStreams) {
+      throw new Error(
+        `--window ${windowSeconds} s gives the gate ${streams} streams, fewer than slo.generation.gateMinStreams (${slo.generation.gateMinStreams}); lengthen the window or pass --generate-model=`,
+      );
+    }
+  }
   return {
     canary: canary as CanaryProfile,
     expect: expected,
@@ -83,5 +99,6 @@ export function parseRehearsalArgs(argv: readonly string[]): RehearsalOptions {
     gateRate,
     verifyBeforeFirstExposure: !values['no-verify'],
     reportDir: values['report-dir'] ?? 'pipelines/rehearsal/results',
+    generateModel,
   };
 }

@@ -21,6 +21,12 @@ describe('rehearsal', () => {
     expect(result.clients.requests).toBeGreaterThan(50);
     expect(result.clients.failedFraction).toBeLessThan(slo.errorRate);
     expect(result.passed).toBe(true);
+    // The gate also streamed to the demo LLM through the gateway, and Prometheus answered the TTFT queries.
+    const measured = result.rollout.phases.find((p) => p.gate !== undefined);
+    expect(measured?.gate?.stream?.streams).toBeGreaterThanOrEqual(slo.generation.gateMinStreams);
+    expect(measured?.gate?.stream?.ttftP95Ms).toBeGreaterThan(0);
+    expect(measured?.prometheus?.generation?.streams).toBeGreaterThan(0);
+    expect(measured?.verdict?.checks.map((c) => `${c.source} ${c.figure}`)).toContain('prometheus ttft p95 ms');
     // Everything the rehearsal started has exited.
     expect([...group.status().started].sort()).toEqual(['haproxy', 'inference-canary', 'inference-stable', 'prometheus', 'redis']);
     expect(group.status().running).toEqual([]);

@@ -57,7 +57,13 @@ export async function rehearse(
       { baseUrl: plumbing.gatewayUrl, model, ratePerSecond: options.clientRate, idPrefix: 'client' },
       metadata,
     ).start();
-    const target: GateTarget = { baseUrl: plumbing.gatewayUrl, model, token: '', ratePerSecond: options.gateRate };
+    const target: GateTarget = {
+      baseUrl: plumbing.gatewayUrl,
+      model,
+      token: '',
+      ratePerSecond: options.gateRate,
+      ...(options.generateModel ? { generateModel: options.generateModel } : {}),
+    };
     const gate: GateRunner = (await k6Available()) ? new K6Gate(target) : new NodeGate(target);
 
     let rollout: RolloutReport;
