@@ -8,6 +8,8 @@ import {
   inferResponseProblems,
   type ModelMetadata,
 } from '../../../loadtests/lib/v2.js';
+import { ConstantArrivals } from './arrivals.js';
+import { nearestRankP95 } from './percentile.js';
 
 export interface LoadOptions {
   /** Gateway or service base URL, without a trailing slash. */
@@ -52,57 +54,36 @@ export class LoadGenerator {
   private inFlight = 0;
   private readonly failures = new Set<string>();
   private readonly open = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly arrivals: ConstantArrivals;
   private readonly seedOffset: number;
-  /** Date.now() at start(), and how many arrivals have been started since. */
-  private started = 0;
-  private sent = 0;
 
   constructor(
     private readonly options: LoadOptions,
     private readonly metadata: ModelMetadata,
   ) {
-    if (!(options.ratePerSecond > 0)) throw new Error(`ratePerSecond must be positive, got ${options.ratePerSecond}`);
+    this.arrivals = new ConstantArrivals(options.ratePerSecond, (seq) => this.fire(seq));
     this.seedOffset = options.seedOffset ?? Math.floor(Math.random() * 2 ** 30);
   }
 
+  /** Starts the arrivals (ConstantArrivals: a run of t seconds sends floor(t × rate) + 1 requests). */
   start(): this {
-    this.started = Date.now();
-    this.sent = 0;
-    this.fireDue();
-    this.timer = setInterval(() => this.fireDue(), Math.max(1, Math.floor(1000 / this.options.ratePerSecond)));
+    this.arrivals.start();
     return this;
-  }
-
-  /**
-   * Starts every arrival due by now: arrival n is due at n / rate seconds after start. Called on each tick and once
-   * more by stop(), so ticks the event loop ran late are caught up and a run of t seconds sends floor(t × rate) + 1
-   * requests, however late the last tick came.
-   */
-  private fireDue(): void {
-    const due = Math.floor(((Date.now() - this.started) * this.options.ratePerSecond) / 1000) + 1;
-    for (; this.sent < due; this.sent += 1) this.fire(this.sent);
   }
 
   /** Figures so far, without stopping. */
   snapshot(): LoadFigures {
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const rank = Math.ceil(sorted.length * 0.95) - 1;
     return {
       requests: this.requests,
       failed: this.failed,
       checksPassed: this.checksPassed,
-      p95Ms: sorted.length > 0 ? sorted[Math.max(0, rank)] : undefined,
+      p95Ms: nearestRankP95(this.latencies),
       failureSamples: [...this.failures].slice(0, 5),
     };
   }
 
   async stop(): Promise<LoadFigures> {
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.fireDue();
-    }
-    this.timer = undefined;
+    this.arrivals.stop();
     await Promise.all([...this.open]);
     return this.snapshot();
   }

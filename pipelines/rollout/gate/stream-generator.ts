@@ -5,6 +5,8 @@
  * loadtests/lib/completions.ts, the same code the k6 scripts use.
  */
 import { buildCompletionRequest, readCompletionStream, sseData } from '../../../loadtests/lib/completions.js';
+import { ConstantArrivals } from './arrivals.js';
+import { nearestRankP95 } from './percentile.js';
 
 function carriesText(data: string): boolean {
   if (data === '[DONE]') return false;
@@ -42,12 +44,6 @@ export interface StreamFigures {
   readonly failureSamples: readonly string[];
 }
 
-export function nearestRankP95(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(sorted.length * 0.95) - 1)];
-}
-
 export class StreamGenerator {
   private readonly ttfts: number[] = [];
   private readonly gaps: number[] = [];
@@ -56,34 +52,21 @@ export class StreamGenerator {
   private streams = 0;
   private failed = 0;
   private checksPassed = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private started = 0;
-  private sent = 0;
+  private readonly arrivals: ConstantArrivals;
 
   constructor(private readonly options: StreamLoadOptions) {
-    if (!(options.streamsPerSecond > 0)) throw new Error(`streamsPerSecond must be positive, got ${options.streamsPerSecond}`);
     if (!(Number.isInteger(options.maxTokens) && options.maxTokens > 0)) throw new Error(`maxTokens must be a positive integer, got ${options.maxTokens}`);
+    this.arrivals = new ConstantArrivals(options.streamsPerSecond, (seq) => this.fire(seq), 'streamsPerSecond');
   }
 
+  /** Starts the streams at the constant arrival rate (ConstantArrivals). */
   start(): this {
-    this.started = Date.now();
-    this.fireDue();
-    this.timer = setInterval(() => this.fireDue(), Math.max(1, Math.floor(1000 / this.options.streamsPerSecond)));
+    this.arrivals.start();
     return this;
   }
 
-  /** Starts every stream due by now (stream n at n / rate s), catching up ticks the event loop ran late. */
-  private fireDue(): void {
-    const due = Math.floor(((Date.now() - this.started) * this.options.streamsPerSecond) / 1000) + 1;
-    for (; this.sent < due; this.sent += 1) this.fire(this.sent);
-  }
-
   async stop(): Promise<StreamFigures> {
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.fireDue();
-    }
-    this.timer = undefined;
+    this.arrivals.stop();
     await Promise.all([...this.open]);
     return {
       streams: this.streams,
