@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bestSplit, stepCost } from '../src/generation/buckets.js';
 import { decoderLayout, isDecoderGraph, kvBytesPerToken } from '../src/generation/decoder-layout.js';
 import { readGenerativeFiles } from '../src/generation/model-files.js';
 import { Sampler, argmax } from '../src/generation/sampling.js';
@@ -104,6 +105,44 @@ describe('model config generation block', () => {
     const big = { ...layout, layers: 80, kvHeads: 8, headDim: 128, kvType: 'float16' } as const; // 320 KiB per token
     expect(kvCacheTokensFor(big, 64, 8192)).toBe(8192);
     expect(kvCacheTokensFor(big, 64, 2048)).toBe(3276);
+  });
+});
+
+describe('decode buckets', () => {
+  /** Least step cost over every way to cut the sorted lengths into at most `max` runs, by enumeration. */
+  const bruteForce = (lengths: number[], run: number, max: number): number => {
+    const sorted = [...lengths].sort((a, b) => a - b);
+    let best = Number.POSITIVE_INFINITY;
+    for (let cuts = 0; cuts < 2 ** (sorted.length - 1); cuts++) {
+      const groups: number[][] = [[]];
+      sorted.forEach((length, i) => {
+        if (i > 0 && cuts & (1 << (i - 1))) groups.push([]);
+        (groups[groups.length - 1] as number[]).push(length);
+      });
+      if (groups.length <= max) best = Math.min(best, stepCost(groups, run));
+    }
+    return best;
+  };
+
+  it('finds the least-cost split, every row exactly once', () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 60; trial++) {
+      const lengths = Array.from({ length: 1 + Math.floor(next() * 10) }, () => 1 + Math.floor(next() * 300));
+      const run = Math.floor(next() * 600);
+      const max = 1 + Math.floor(next() * 4);
+      const split = bestSplit(lengths, run, max);
+      expect(split.length).toBeLessThanOrEqual(max);
+      expect(split.flat().sort((a, b) => a - b)).toEqual(lengths.map((_, i) => i));
+      expect(stepCost(split.map((g) => g.map((i) => lengths[i] as number)), run)).toBe(bruteForce(lengths, run, max));
+    }
+  });
+
+  it('keeps rows together when a run costs more than their padding, and parts them when it costs less', () => {
+    const lengths = [10, 12, 300, 305];
+    expect(bestSplit(lengths, 5000, 4)).toEqual([[0, 1, 2, 3]]);
+    expect(bestSplit(lengths, 100, 4)).toEqual([[0, 1], [2, 3]]);
+    expect(bestSplit([], 100, 4)).toEqual([]);
   });
 });
 

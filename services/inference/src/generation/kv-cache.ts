@@ -28,12 +28,13 @@ export function allocate(layout: DecoderLayout, size: number): KvArray {
 /**
  * Packs rows into new tensors `width` columns wide, each right-aligned (left-padded with zeros). The padding is
  * masked out by attention_mask = 0, and zeros keep it finite so masked weights of exactly 0 leave no trace.
+ * `size` rows are allocated (rows beyond `rows.length` stay zero).
  */
-export function pack(layout: DecoderLayout, rows: readonly RowRef[], width: number): KvTensors {
+export function pack(layout: DecoderLayout, rows: readonly RowRef[], width: number, size = rows.length): KvTensors {
   const { kvHeads, headDim, layers } = layout;
   const build = (pick: (t: KvTensors) => readonly KvArray[]): KvArray[] =>
     Array.from({ length: layers }, (_, layer) => {
-      const out = allocate(layout, rows.length * kvHeads * width * headDim);
+      const out = allocate(layout, size * kvHeads * width * headDim);
       rows.forEach((ref, r) => {
         if (ref.length > width) throw new Error(`row of ${ref.length} tokens does not fit ${width} columns`);
         const src = pick(ref.source)[layer] as KvArray;
@@ -45,7 +46,7 @@ export function pack(layout: DecoderLayout, rows: readonly RowRef[], width: numb
       });
       return out;
     });
-  return { keys: build((t) => t.keys), values: build((t) => t.values), rows: rows.length, width };
+  return { keys: build((t) => t.keys), values: build((t) => t.values), rows: size, width };
 }
 
 /**

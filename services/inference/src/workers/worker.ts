@@ -130,10 +130,13 @@ async function loadDecoder(spec: SessionSpec, session: ort.InferenceSession, bas
   };
   await probe();
   const warmupMs = Math.min(await probe(), await probe());
+  const loop = new DecodeLoop(session, layout, settings, (events) => reply({ kind: 'generate-events', key: spec.key, events }));
+  // Weighs decode buckets by this model's costs on this machine (src/generation/buckets.ts).
+  await loop.calibrate();
   await sessions.get(spec.key)?.release();
   loops.get(spec.key)?.close();
   sessions.set(spec.key, session);
-  loops.set(spec.key, new DecodeLoop(session, layout, settings, (events) => reply({ kind: 'generate-events', key: spec.key, events })));
+  loops.set(spec.key, loop);
   return { ...base, warmupMs, generative: { layout } };
 }
 
