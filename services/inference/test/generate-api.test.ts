@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricNames } from '../src/metrics/names.js';
 import { realService, type RealService } from './production-support/real-service.js';
-import { postJson, readEvents } from './helpers/sse.js';
+import { postJson, readEvents, until } from './helpers/sse.js';
 
 const model = 'demo-llm';
 let service: RealService;
@@ -244,6 +244,22 @@ describe('result cache and metrics', () => {
     const sampled = await postJson(`${url}/v1/completions`, { ...body, temperature: 0.8 });
     expect(sampled.headers.get('x-inference-cache')).toBe('bypass');
     await sampled.text();
+  });
+
+  it('never caches the partial answer of a deterministic request whose client went away', async () => {
+    const engine = service.app.modelRegistry.generationEngine(model);
+    const body = { model, prompt: 'cut me short', max_tokens: 600, temperature: 0, ignore_eos: true };
+    const aborted = new AbortController();
+    const gone = postJson(`${url}/v1/completions`, body, {}, aborted.signal).catch((error: Error) => error);
+    await until(async () => engine.stats().activeSequences > 0, 'the generation to start');
+    aborted.abort();
+    expect(await gone).toBeInstanceOf(Error);
+    await until(async () => engine.stats().activeSequences === 0, 'the cancelled sequence to leave the batch');
+    const again = await postJson(`${url}/v1/completions`, body);
+    expect(again.headers.get('x-inference-cache')).toBe('miss');
+    const answer = (await again.json()) as Completion;
+    expect(answer.choices[0]?.finish_reason).toBe('length');
+    expect(answer.usage.completion_tokens).toBe(600);
   });
 
   it('exports the generation metrics under the contract names, labelled by model and version', async () => {

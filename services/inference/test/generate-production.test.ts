@@ -11,17 +11,9 @@ import type { GenerationSummary } from '../src/generation/types.js';
 import { metricNames } from '../src/metrics/names.js';
 import { realService, type RealService } from './production-support/real-service.js';
 import { audience, issuer, rsaKeys, sign } from './production-support/tokens.js';
-import { postJson } from './helpers/sse.js';
+import { postJson, until } from './helpers/sse.js';
 
 const model = 'demo-llm';
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('one sequence at a time, one waiting', () => {
   let service: RealService;

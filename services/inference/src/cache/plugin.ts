@@ -115,6 +115,11 @@ const cachePlugin: FastifyPluginAsync<CachePluginOptions> = async (app, opts) =>
   app.addHook('onSend', async (request, reply, payload) => {
     const entry = pending.get(request);
     if (entry === undefined || reply.statusCode !== 200) return payload;
+    // A generation cut short (the client went away) still answers its partial text; it must not become the answer.
+    if (request.generationOutcome?.cancelled === true || request.raw.aborted) {
+      pending.delete(request);
+      return payload;
+    }
     const binaryHeader = reply.getHeader(inferenceHeaderLength);
     const isBinary = Buffer.isBuffer(payload) && binaryHeader !== undefined;
     if (typeof payload !== 'string' && !isBinary) return payload;

@@ -17,6 +17,8 @@ export interface TextOutcome extends TextUsage {
   readonly finishReason: 'stop' | 'length';
   /** Worker compute attributed to the sequence (the engine's summary), for per-tenant accounting. */
   readonly computeMs: number;
+  /** The sequence was cut short (client gone, server draining), not ended by eos, a stop string or max_tokens. */
+  readonly cancelled: boolean;
 }
 
 /** Called as tokens arrive (metrics: TTFT, inter-token latency, generated tokens). */
@@ -67,6 +69,7 @@ export class TextGeneration {
         promptTokens: summary.promptTokens,
         completionTokens: this.completionTokens,
         computeMs: summary.computeMs,
+        cancelled: !stoppedByString && summary.finishReason === 'cancelled',
       };
       this.onEnd?.(this.outcomeValue);
     } finally {
