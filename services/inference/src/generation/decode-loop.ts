@@ -6,9 +6,10 @@
  * different lengths share a step: each row's cache is right-aligned and left-padded, attention_mask is 0 on the
  * padding and position_ids carry each row's true positions, so a row's tokens do not depend on its neighbours.
  *
- * The running batch is kept in up to two buckets of similar lengths, one decode run each: every step reads,
+ * The running batch is kept in up to four buckets of similar lengths, one decode run each: every step reads,
  * concatenates and returns the whole past (the Optimum layout has no in-place cache), so short rows padded to the
- * longest neighbour would pay for its context.
+ * longest neighbour would pay for its context. The split is the least-cost one (src/generation/buckets.ts),
+ * recomputed when the membership changes.
  */
 import type ort from 'onnxruntime-node';
 import type { SequenceEvent, SequenceRequest } from '../workers/messages.js';
@@ -95,9 +96,10 @@ export class DecodeLoop {
 
   /**
    * Measures what one more bucket costs against the padding it saves, on this model and machine: decode runs over
-   * zero caches of 1 row × 16 columns and 8 rows × 256 (best of three each) give the fixed cost of a run and the
-   * cost of one row-column; their ratio weighs buckets in `bestSplit`. Call before the first request; keeps the
-   * default when the timings make no sense (a noisy machine).
+   * zero caches of 1 row × 16 columns and 8 rows × 256 (fewer on a short context; best of three each) give the
+   * fixed cost of a run and the cost of one row-column; their ratio weighs buckets in `bestSplit`. Call before the
+   * first request; keeps the default when the timings make no sense (a noisy machine) or the context is too short
+   * to measure.
    */
   async calibrate(): Promise<number> {
     const time = async (rows: number, width: number): Promise<number> => {
@@ -118,11 +120,14 @@ export class DecodeLoop {
       }
       return best;
     };
-    const width = Math.max(16, Math.min(256, this.settings.contextLength - 2));
-    const small = await time(1, 16);
-    const large = await time(8, width);
-    const perColumn = (large - small) / (8 * width - 16);
-    const fixed = small - 16 * perColumn;
+    // Positions stay below the context (position_ids index the graph's rotary tables).
+    const wide = Math.min(256, this.settings.contextLength - 2);
+    const narrow = Math.min(16, Math.floor(wide / 4));
+    if (narrow < 1) return this.runCostColumns;
+    const small = await time(1, narrow);
+    const large = await time(8, wide);
+    const perColumn = (large - small) / (8 * wide - narrow);
+    const fixed = small - narrow * perColumn;
     if (perColumn > 0 && fixed > 0) this.runCostColumns = Math.min(4096, Math.max(16, Math.round(fixed / perColumn)));
     return this.runCostColumns;
   }
