@@ -215,6 +215,19 @@ describe('ModelInfer equals the REST answer', () => {
     expect((message.raw_output_contents as Buffer[])[1]).toEqual(rawBytes('INT64', samples.INT64));
   });
 
+  it("ignores the HTTP binary extension's binary_data_output / binary_data parameters (raw contents do that job)", async () => {
+    const body = demoInfer(11, { parameters: { cache: false } });
+    const expected = await rest('POST', '/v2/models/demo/infer', body);
+    const [ids, mask] = body.inputs;
+    const { message } = await client.call<Record<string, unknown>>('ModelInfer', {
+      model_name: 'demo',
+      parameters: { cache: { bool_param: false }, binary_data_output: { bool_param: true } },
+      inputs: [ids!, mask!].map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, contents: { int64_contents: t.data } })),
+      outputs: [{ name: 'probabilities', parameters: { binary_data: { bool_param: true } } }],
+    });
+    expect(asRest(message)).toEqual(expected.body);
+  });
+
   it('for the demo model, request parameters included', async () => {
     const body = demoInfer(7, { parameters: { cache: false } });
     const expected = await rest('POST', '/v2/models/demo/infer', body);

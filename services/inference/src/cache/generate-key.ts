@@ -37,6 +37,8 @@ export function generateCacheKey(secret: Buffer, input: GenerateKeyInput): strin
   const { id: _id, stream: _stream, stream_options: _options, ...rest } = input.body;
   const writer = new FieldWriter().string('generate-v1').string(input.tenant).string(input.model).string(input.version).string(input.route);
   writer.string(stableJson(rest));
+  // Whether the request had an id: V2 generate echoes it, so an answer stored without one cannot serve one with one.
+  writer.string(input.body.id !== undefined ? 'id' : '');
   const hmac = createHmac('sha256', secret);
   for (const part of writer.toBuffers()) hmac.update(part);
   return hmac.digest('base64url');

@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Finish reason and token counts of a completed generation, for the audit record. */
     generationOutcome?: TextOutcome;
+    /** Set when the call generates text (any route, V2 infer on a generative model too): not an infer latency. */
+    generates?: true;
   }
 }
 
@@ -36,6 +38,7 @@ export async function startGeneration(options: StartOptions, model: string, vers
   // The /v1 routes name the model in the body, which the metrics plugin could not see at onRequest.
   const labels = { model: served.model, version: served.version };
   http.inferenceLabels = labels;
+  http.generates = true;
   const submitted = engineRequest(served.tokenizer, request, served.engine.info);
   const handle = served.engine.submit(submitted);
   metrics?.promptTokens.inc(labels, submitted.promptIds.length);

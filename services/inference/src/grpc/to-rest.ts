@@ -81,8 +81,14 @@ function integer(label: string, what: string, value: Int64): number {
   return n;
 }
 
+/**
+ * The HTTP binary tensor data extension's framing parameters: gRPC has raw_input_contents / raw_output_contents
+ * instead, so they are dropped here rather than turning the REST answer into binary framing gRPC cannot read.
+ */
+const httpFramingParameters = new Set(['binary_data', 'binary_data_output', 'binary_data_size']);
+
 function parametersField(label: string, map: ParameterMap | undefined): { parameters?: Parameters } {
-  const entries = Object.entries(map ?? {});
+  const entries = Object.entries(map ?? {}).filter(([key]) => !httpFramingParameters.has(key));
   if (entries.length === 0) return {};
   const parameters: Record<string, string | number | boolean> = {};
   for (const [key, p] of entries) {

@@ -60,7 +60,8 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, opts
       // Fastify's own clock: from the request's arrival (before the onRequest hooks) to the reply finished. Not for
       // text generation: its duration is the length of the answer, and time to first token stands in for latency
       // there (inference_generate_time_to_first_token_seconds), so the 200 ms p95 objective keeps meaning infer.
-      if (!isGenerateRoute(request.routeOptions.url ?? '')) metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+      // V2 infer on a generative model generates too (request.generates, src/generation/start.ts).
+      if (!isGenerateRoute(request.routeOptions.url ?? '') && request.generates !== true) metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
     }
     done();
   });

@@ -58,7 +58,8 @@ export interface GenerationDefaults {
   readonly maxQueue: number;
 }
 
-export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 256 };
+/** The GENERATE_* defaults of src/config.ts, for callers that build a registry without a ServiceConfig (tests, benches). */
+export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 64 };
 
 /** Automatic KV budget per worker: every sequence at full context, but at most 1 GiB (and never less than one context). */
 export function kvCacheTokensFor(layout: DecoderLayout, maxSequences: number, contextLength: number): number {

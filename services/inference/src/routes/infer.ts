@@ -27,6 +27,8 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
   const handler = async (http: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<string | Buffer> => {
     const served = registry.resolve(http.params.model, http.params.version);
     if (isGenerative(served)) {
+      // Text generation, also when refused: not an infer latency (metrics plugin).
+      http.generates = true;
       reply.type('application/json; charset=utf-8');
       return serializeInferResponse(await textInfer(fastify, http, reply));
     }
@@ -46,6 +48,7 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
     const binary = serializeBinaryResponse(response, wantsBinary);
     if (binary) {
       reply.type('application/octet-stream').header(inferenceHeaderLength, String(binary.headerLength));
+      http.otel?.endPhase('response');
       return binary.body;
     }
     reply.type('application/json; charset=utf-8');
