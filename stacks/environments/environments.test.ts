@@ -50,6 +50,13 @@ describe('environments', () => {
     expect(validateEnvironment({ ...prod, inference: { ...inference, generation: { kvCacheTokens: 0 } } }).inference.generation).toEqual({ kvCacheTokens: 0 });
   });
 
+  it('reject generation settings whose streams could fill the admission gate before the engine answers 429', () => {
+    const inference = prod.inference;
+    expect(invalid({ inference: { ...inference, generation: { maxSequences: 200, maxQueue: 64 } } })).toThrow(
+      /inference\.generation: GENERATE_MAX_SEQUENCES 200 × WORKER_THREADS 1 \+ GENERATE_MAX_QUEUE 64 = 264 streams can fill MAX_INFLIGHT_REQUESTS 256/,
+    );
+  });
+
   it('reject generation autoscaling targets that an HPA cannot use', () => {
     const inference = prod.inference;
     const withGeneration = (activeSequencesTarget: number, kvCacheUsageTarget: number) => ({

@@ -20,6 +20,10 @@ export function serviceSettings(spec: InferenceSpec): Record<string, string> {
     AUTH_MODE: spec.authMode,
     CACHE_TTL_SECONDS: String(slo.cacheTtlSeconds),
     SHUTDOWN_TIMEOUT_SECONDS: String(spec.shutdownTimeoutSeconds),
+    // One worker thread per GPU: each worker holds its own session (and KV cache) of every model, and the service's
+    // default (one per core, up to 4) would put four sessions on one GPU. The generation capacity check in
+    // stacks/environments/schema/validate.ts assumes this.
+    WORKER_THREADS: String(spec.resources.gpus),
   };
   const generation = spec.generation ?? {};
   const generationEnv: Record<keyof GenerationSettings, string> = {

@@ -136,6 +136,8 @@ describe('generation settings', () => {
     const prod = byName(stack('inference-prod'), 'kubernetes_config_map_v1', 'inference-config').data;
     expect(prod).toMatchObject({ GENERATE_MAX_SEQUENCES: '128', GENERATE_PREFILL_CHUNK_TOKENS: '256', GENERATE_MAX_QUEUE: '64' });
     expect(prod).not.toHaveProperty('GENERATE_KV_CACHE_TOKENS');
+    // One worker thread per GPU, in every environment: four sessions and KV caches on one GPU would fight for it.
+    expect(prod.WORKER_THREADS).toBe('1');
     const dev = byName(stack('inference-dev'), 'kubernetes_config_map_v1', 'inference-config').data;
     expect(Object.keys(dev).filter((k) => k.startsWith('GENERATE_'))).toEqual([]);
   });

@@ -4,6 +4,9 @@
  */
 import { findInstanceType, gpus, instanceTypes, minGpuMemoryGiB } from '../../../policies/catalog/gpus.js';
 import { firstCanaryStep } from '../../../policies/slo.js';
+import { settings } from '../../../services/inference/src/config.js';
+import { streamCapacityWarning } from '../../../services/inference/src/generation/capacity.js';
+import { defaultMaxInflight } from '../../../services/inference/src/limits/config.js';
 import { dnsLabelProblem } from '../../lib/names.js';
 import { quantityBytes, tebibyte } from '../../lib/quantity.js';
 import type { EnvironmentConfig } from './types.js';
@@ -67,6 +70,16 @@ function inferenceProblems(env: EnvironmentConfig): string[] {
     const min = field === 'kvCacheTokens' || field === 'maxQueue' ? 0 : 1;
     if (!Number.isInteger(value) || value < min) problems.push(`inference.generation.${field} must be an integer ≥ ${min}, got ${value}`);
   }
+  // The pods run one worker per GPU (components/inference/config.ts); streams hold an admission slot until they end.
+  const capacity = streamCapacityWarning(
+    {
+      generateMaxSequences: inf.generation?.maxSequences ?? settings.generateMaxSequences.fallback,
+      generateMaxQueue: inf.generation?.maxQueue ?? settings.generateMaxQueue.fallback,
+      workerThreads: inf.resources.gpus,
+    },
+    defaultMaxInflight,
+  );
+  if (inf.generativeModel !== undefined && capacity) problems.push(`inference.generation: ${capacity}`);
   const generation = inf.autoscaling.generation;
   if (generation) {
     if (!Number.isInteger(generation.activeSequencesTarget) || generation.activeSequencesTarget < 1) {

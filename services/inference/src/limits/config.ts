@@ -21,12 +21,15 @@ export interface LimitsConfig {
   readonly burst: number;
 }
 
+/** MAX_INFLIGHT_REQUESTS when unset (the stacks check generation settings against it). */
+export const defaultMaxInflight = 256;
+
 export function limitsConfigFromEnv(env: Env): LimitsConfig {
   const ratePerSecond = positiveInt(env, 'RATE_LIMIT_PER_SECOND', 0, 0);
   return {
     adminBodyLimitBytes: positiveInt(env, 'ADMIN_BODY_LIMIT_BYTES', 64 * 1024),
     maxRequestElements: positiveInt(env, 'MAX_REQUEST_ELEMENTS', 4 * 1024 * 1024),
-    maxInflight: positiveInt(env, 'MAX_INFLIGHT_REQUESTS', 256),
+    maxInflight: positiveInt(env, 'MAX_INFLIGHT_REQUESTS', defaultMaxInflight),
     ratePerSecond,
     burst: positiveInt(env, 'RATE_LIMIT_BURST', Math.max(1, ratePerSecond * 2)),
   };
