@@ -98,9 +98,8 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
   });
 
   installErrorHandlers(fastify, config.bodyLimitBytes);
-  // Before the routes: its onRoute hook sets body limits and its hooks must wrap every route.
-  if (options.production) await fastify.register(productionPlugin, { ...options.production, ...modelLookup(registry) });
-  // gRPC (GRPC_ENABLED): before the routes, which must inherit its content-type parser (src/grpc/plugin.ts).
+  // gRPC (GRPC_ENABLED): before the routes, which must inherit its content-type parser (src/grpc/plugin.ts), and
+  // before the production layer, so a call refused in its onRequest hooks (drain, auth, rate limit) is audited as gRPC.
   if (config.grpcEnabled) {
     await fastify.register(grpcPlugin, {
       host: config.host,
@@ -111,6 +110,8 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
       metrics: options.production?.metrics,
     });
   }
+  // Before the routes: its onRoute hook sets body limits and its hooks must wrap every route.
+  if (options.production) await fastify.register(productionPlugin, { ...options.production, ...modelLookup(registry) });
   await fastify.register(healthRoutes);
   await fastify.register(serverMetadataRoutes);
   await fastify.register(modelMetadataRoutes);

@@ -2,6 +2,7 @@
  * gRPC under AUTH_MODE=jwt: the bearer token travels in the `authorization` metadata and meets the same verifier,
  * scopes and per-subject rate limit as REST, refusals carrying the REST message and challenge.
  */
+import { Writable } from 'node:stream';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcClient, type TestGrpcClient } from './production-support/grpc-client.js';
@@ -9,13 +10,19 @@ import { demoInfer, realService, type RealService } from './production-support/r
 import { audience, issuer, rsaKeys, sign } from './production-support/tokens.js';
 
 const keys = rsaKeys();
+const lines: Array<Record<string, unknown>> = [];
 let service: RealService;
 let client: TestGrpcClient;
 
 beforeAll(async () => {
   service = await realService(
     { AUTH_MODE: 'jwt', JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_PUBLIC_KEY: keys.publicPem, RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '1' },
-    undefined,
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
     { grpcEnabled: true, grpcPort: 0 },
   );
   await service.app.listen({ host: '127.0.0.1', port: 0 });
@@ -47,6 +54,10 @@ describe('gRPC auth (JWT)', () => {
     expect([error.code, error.details]).toEqual([Status.UNAUTHENTICATED, res.json().error]);
     expect(error.metadata.get('www-authenticate')).toEqual([res.headers['www-authenticate']]);
     expect((await client.fail('ServerMetadata', {})).code).toBe(Status.UNAUTHENTICATED);
+    // Refused in the production layer's first hooks, and still audited as the gRPC call it was.
+    const audits = lines.filter((l) => (l.labels as { audit?: string } | undefined)?.audit === 'true' && (l.inference as { status?: number } | undefined)?.status === 401);
+    const grpc = audits.find((l) => (l.url as { path?: string } | undefined)?.path === '/inference.GRPCInferenceService/ModelInfer');
+    expect(grpc).toMatchObject({ network: { protocol: 'grpc' }, inference: { grpc_code: 'UNAUTHENTICATED' } });
   });
 
   it('UNAUTHENTICATED for a token that does not verify (wrong issuer, expired, forged)', async () => {
