@@ -6,6 +6,7 @@
 import { isDataType, type DataType } from '../protocol/datatypes.js';
 import type { InferResponse, Parameters } from '../protocol/types.js';
 import type { InferParameter, InferTensorContents, ModelInferResponse, ParameterMap } from './messages.js';
+import { encodeBytesElements } from '../protocol/binary-tensor.js';
 import { encodeRaw } from './raw-tensor.js';
 
 const typedField: Readonly<Record<Exclude<DataType, 'FP16'>, keyof InferTensorContents>> = {
@@ -17,8 +18,10 @@ const typedField: Readonly<Record<Exclude<DataType, 'FP16'>, keyof InferTensorCo
 export function fromRestInfer(response: InferResponse, rawRequested: boolean): ModelInferResponse {
   const raw = rawRequested || response.outputs.some((o) => o.datatype === 'FP16');
   const outputs = response.outputs.map((o) => {
-    if (!isDataType(o.datatype)) throw new Error(`output '${o.name}' has datatype ${String(o.datatype)}, which gRPC cannot carry`);
     const base = { name: o.name, datatype: o.datatype, shape: [...o.shape], ...parameterField(o.parameters) };
+    // BYTES (a generative model's text_output): raw as 4-byte length-prefixed elements, typed in bytes_contents.
+    if (o.datatype === 'BYTES') return raw ? base : { ...base, contents: { bytes_contents: (o.data as readonly string[]).map((t) => Buffer.from(t, 'utf8')) } };
+    if (!isDataType(o.datatype)) throw new Error(`output '${o.name}' has datatype ${String(o.datatype)}, which gRPC cannot carry`);
     if (raw) return base;
     const field = typedField[o.datatype as Exclude<DataType, 'FP16'>];
     // 64-bit integers as decimal strings: exact whatever their size.
@@ -31,8 +34,10 @@ export function fromRestInfer(response: InferResponse, rawRequested: boolean): M
     id: response.id ?? '',
     ...parameterField(response.parameters),
     outputs,
-    // Every datatype was checked above (BYTES outputs of generative models throw there), so the cast holds.
-    raw_output_contents: raw ? response.outputs.map((o) => encodeRaw(o.datatype as DataType, o.data)) : [],
+    // Every other datatype was checked above, so the cast holds.
+    raw_output_contents: raw
+      ? response.outputs.map((o) => (o.datatype === 'BYTES' ? encodeBytesElements(o.data as readonly string[]) : encodeRaw(o.datatype as DataType, o.data)))
+      : [],
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { isDataType, type DataType } from '../protocol/datatypes.js';
 import { elementCount } from '../protocol/decode-tensor.js';
+import { decodeBytesElements } from '../protocol/binary-tensor.js';
 import { badRequest } from '../protocol/errors.js';
 import type { Parameters } from '../protocol/types.js';
 import type { InferTensorContents, Int64, ModelInferRequest, ParameterMap } from './messages.js';
@@ -42,6 +43,8 @@ export function toRestInfer(request: ModelInferRequest, maxElements: number): Re
       shape,
       ...parametersField(label, input.parameters),
     };
+    // BYTES, the text interface of generative models: UTF-8 strings in REST JSON.
+    if (input.datatype === 'BYTES') return { ...body, data: bytesInput(label, shape, maxElements, raw ? (request.raw_input_contents[index] as Buffer) : undefined, input.contents) };
     // An unknown datatype gets the REST route's message ("is not one of ..."), so its data is not looked at here.
     if (!isDataType(input.datatype)) return { ...body, data: [] };
     const datatype = input.datatype;
@@ -67,6 +70,18 @@ export function toRestInfer(request: ModelInferRequest, maxElements: number): Re
     ...(outputs.length > 0 && { outputs }),
   };
   return { model: request.model_name, version: request.model_version === '' ? undefined : request.model_version, body, raw };
+}
+
+/** A BYTES input's elements as strings: from raw_input_contents (4-byte length-prefixed) or contents.bytes_contents. */
+function bytesInput(label: string, shape: readonly number[], maxElements: number, rawBytes: Buffer | undefined, contents: InferTensorContents | null | undefined): string[] {
+  const filled = filledFields(contents);
+  if (rawBytes !== undefined) {
+    if (filled.length > 0) throw badRequest(`${label}: contents and raw_input_contents are both set; use one (raw_input_contents for every input, or contents)`);
+    return decodeBytesElements(label, rawBytes, elementCount(label, shape, maxElements)).map((e) => Buffer.from(e).toString('utf8'));
+  }
+  const wrong = filled.filter((f) => f !== 'bytes_contents');
+  if (wrong.length > 0) throw badRequest(`${label}: BYTES data goes in contents.bytes_contents, not contents.${wrong.join(', contents.')}`);
+  return (contents?.bytes_contents ?? []).map((b) => Buffer.from(b).toString('utf8'));
 }
 
 function filledFields(contents: InferTensorContents | null | undefined): Array<keyof InferTensorContents> {
