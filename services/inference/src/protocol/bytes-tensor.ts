@@ -4,6 +4,7 @@
  * models on V2 infer: one `text_input` string in, one `text_output` string out (Triton's LLM convention), with
  * the sampling settings as request parameters (max_tokens, temperature, top_p, top_k, seed, stop).
  */
+import { decodeBytesElements } from './binary-tensor.js';
 import { badRequest } from './errors.js';
 
 type JsonObject = Record<string, unknown>;
@@ -21,9 +22,11 @@ export interface TextInferRequest {
 
 /** The strings of a BYTES tensor, flat (nested data must mirror the shape). */
 export function bytesElements(label: string, shape: readonly number[], data: unknown): string[] {
+  const count = shape.reduce((n, d) => n * d, 1);
+  // The binary tensor data extension (binary_data_size): 4-byte little-endian length-prefixed UTF-8 elements.
+  if (data instanceof Uint8Array) return decodeBytesElements(label, data, count).map((e) => Buffer.from(e.buffer, e.byteOffset, e.byteLength).toString('utf8'));
   if (!Array.isArray(data)) throw badRequest(`${label}: data must be an array of strings (datatype BYTES)`);
   const flat = data.flat(Math.max(0, shape.length - 1));
-  const count = shape.reduce((n, d) => n * d, 1);
   if (flat.length !== count) throw badRequest(`${label}: shape [${shape.join(',')}] needs ${count} strings, data has ${flat.length}`);
   const bad = flat.findIndex((v) => typeof v !== 'string');
   if (bad >= 0) throw badRequest(`${label}: element ${bad} is not a string (datatype BYTES carries strings in JSON)`);

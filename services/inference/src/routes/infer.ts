@@ -29,8 +29,15 @@ export const inferRoutes: FastifyPluginAsync = async (fastify) => {
     if (isGenerative(served)) {
       // Text generation, also when refused: not an infer latency (metrics plugin).
       http.generates = true;
+      const response = await textInfer(fastify, http, reply);
+      // text_output in binary framing when asked (binary_data_output / binary_data), as tritonclient does by default.
+      const binaryText = serializeBinaryResponse(response, binaryOutputNames(http.body));
+      if (binaryText) {
+        reply.type('application/octet-stream').header(inferenceHeaderLength, String(binaryText.headerLength));
+        return binaryText.body;
+      }
       reply.type('application/json; charset=utf-8');
-      return serializeInferResponse(await textInfer(fastify, http, reply));
+      return serializeInferResponse(response);
     }
     if (served.state !== 'ready' || !served.batcher || !served.inputs || !served.outputs) {
       throw unavailable(`model '${served.model}' version ${served.version} is not ready${served.reason ? `: ${served.reason}` : ' (loading)'}`);

@@ -1,7 +1,7 @@
 /**
- * Text over gRPC: a generative model's V2 infer with a BYTES `text_input`, as Triton's gRPC clients send it — typed
- * in `contents.bytes_contents` or raw (4-byte little-endian length prefix per element) — answers the same
- * `text_output` as REST, in `bytes_contents` or `raw_output_contents`.
+ * Text as BYTES tensors the way Triton's clients send it: a generative model's V2 infer with a BYTES `text_input`
+ * over gRPC (typed in `contents.bytes_contents`, or raw: a 4-byte little-endian length prefix per element) and over
+ * HTTP with the binary tensor data extension answers the same `text_output` as plain JSON REST.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBytesElements, encodeBytesElements } from '../src/protocol/binary-tensor.js';
@@ -78,5 +78,33 @@ describe('BYTES over gRPC', () => {
     });
     expect(error.code).toBe(3);
     expect(error.details).toMatch(/input 'text_input': BYTES element 0 declares 200 bytes/);
+  });
+});
+
+describe('BYTES in the HTTP binary tensor data extension', () => {
+  it('a binary text_input and a binary text_output, the same text as JSON', async () => {
+    const expected = await restText();
+    const tail = encodeBytesElements([prompt]);
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'text_input', datatype: 'BYTES', shape: [1], parameters: { binary_data_size: tail.byteLength } }],
+        outputs: [{ name: 'text_output', parameters: { binary_data: true } }],
+        parameters,
+      }),
+    );
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v2/models/demo-llm/infer',
+      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) },
+      payload: Buffer.concat([header, tail]),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const headerLength = Number(res.headers['inference-header-content-length']);
+    const body = res.rawPayload;
+    const json = JSON.parse(body.subarray(0, headerLength).toString('utf8')) as { outputs: { name: string; parameters: { binary_data_size: number } }[] };
+    expect(json.outputs[0]?.name).toBe('text_output');
+    const binary = body.subarray(headerLength);
+    expect(binary.byteLength).toBe(json.outputs[0]?.parameters.binary_data_size);
+    expect(decodeBytesElements('text_output', binary, 1).map((e) => Buffer.from(e).toString('utf8'))).toEqual([expected]);
   });
 });
