@@ -72,7 +72,7 @@ describe('shutdown under npm start', () => {
         CACHE_ENABLED: 'false',
         // Holds every request in the service long enough for all 300 to be in flight when the signal lands, even on
         // a loaded machine (they arrive within a second or so).
-        FAULT_DELAY_MS: '6000',
+        FAULT_DELAY_MS: '12000',
         SHUTDOWN_TIMEOUT_SECONDS: '30',
         LOG_LEVEL: 'info',
         MAX_INFLIGHT_REQUESTS: '1000',
