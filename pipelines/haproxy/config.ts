@@ -64,6 +64,9 @@ export function renderHaproxyConfig(options: HaproxyRenderOptions): string {
     '    timeout client 30s',
     '    timeout server 30s',
     '    timeout http-keep-alive 10s',
+    // Forward each server-sent event as it comes instead of merging small writes (MSG_MORE): token streams of
+    // /v1 and generate_stream (https://docs.haproxy.org/2.6/configuration.html#4-option%20http-no-delay).
+    '    option http-no-delay',
     '',
     'frontend clients',
     `    bind 127.0.0.1:${options.listenPort}`,

@@ -25,6 +25,8 @@ describe('rehearsal', () => {
     const measured = result.rollout.phases.find((p) => p.gate !== undefined);
     expect(measured?.gate?.stream?.streams).toBeGreaterThanOrEqual(slo.generation.gateMinStreams);
     expect(measured?.gate?.stream?.ttftP95Ms).toBeGreaterThan(0);
+    // Tokens arrive one by one through HAProxy (option http-no-delay), not merged into one write at the end.
+    expect(measured?.gate?.stream?.itlP95Ms).toBeGreaterThan(0);
     expect(measured?.prometheus?.generation?.streams).toBeGreaterThan(0);
     expect(measured?.verdict?.checks.map((c) => `${c.source} ${c.figure}`)).toContain('prometheus ttft p95 ms');
     // Everything the rehearsal started has exited.
