@@ -22,6 +22,7 @@ import { loadConfig } from '../src/config.js';
 import { argmax } from '../src/generation/sampling.js';
 import type { GenerationEngine } from '../src/generation/types.js';
 import { ModelRegistry } from '../src/model-repository/model-registry.js';
+import { generationDefaultsOf } from '../src/model-repository/version-loader.js';
 import { WorkerPool } from '../src/workers/worker-pool.js';
 import { renderGenerateMarkdown, summarize, type DesignFigures, type GenerateBenchReport, type RequestTiming } from './generate-report.js';
 
@@ -153,12 +154,7 @@ const registry = new ModelRegistry({
   batchDefaults: { maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds, maxQueueSize: config.maxQueueSize },
   intraOpThreads: config.intraOpThreads,
   warmupDynamicDim: config.warmupDynamicDim,
-  generationDefaults: {
-    maxSequences: config.generateMaxSequences,
-    kvCacheTokens: config.generateKvCacheTokens,
-    prefillChunkTokens: config.generatePrefillChunkTokens,
-    maxQueue: config.generateMaxQueue,
-  },
+  generationDefaults: generationDefaultsOf(config),
 });
 await registry.loadAll();
 const engine = registry.generationEngine('demo-llm');

@@ -6,6 +6,7 @@ import { generativeCatalog, type GenerativeCatalog } from './generation/catalog.
 import { registryEngines } from './generation/registry-engines.js';
 import { TextTokenizer } from './generation/tokenizer.js';
 import { ModelRegistry } from './model-repository/model-registry.js';
+import { generationDefaultsOf } from './model-repository/version-loader.js';
 import grpcPlugin from './grpc/plugin.js';
 import { installErrorHandlers } from './routes/error-handler.js';
 import { healthRoutes } from './routes/health.js';
@@ -71,12 +72,7 @@ async function inferenceApp(fastify: FastifyInstance, options: AppOptions): Prom
     batchDefaults: { maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds, maxQueueSize: config.maxQueueSize },
     intraOpThreads: config.intraOpThreads,
     warmupDynamicDim: config.warmupDynamicDim,
-    generationDefaults: {
-      maxSequences: config.generateMaxSequences,
-      kvCacheTokens: config.generateKvCacheTokens,
-      prefillChunkTokens: config.generatePrefillChunkTokens,
-      maxQueue: config.generateMaxQueue,
-    },
+    generationDefaults: generationDefaultsOf(config),
   });
   events.add({ onWorkerRestart: (e) => fastify.log.warn({ workerId: e.workerId, reason: e.reason }, 'worker thread died and was replaced') });
   const loaded = registry.loadAll().catch((error: Error) => fastify.log.error({ err: error }, `models not loaded: ${error.message}`));

@@ -12,6 +12,7 @@ import { WorkerGenerationEngine, type GenerationLimits } from '../generation/eng
 import { readGenerativeFiles, type GenerativeFiles } from '../generation/model-files.js';
 import type { GenerationSpec } from '../workers/messages.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
+import { loadConfig, type ServiceConfig } from '../config.js';
 import type { ModelConfig } from './model-config.js';
 import { tensorSpecs } from './tensor-specs.js';
 
@@ -58,8 +59,18 @@ export interface GenerationDefaults {
   readonly maxQueue: number;
 }
 
+/** The GENERATE_* settings of a service configuration, as the registry takes them. */
+export function generationDefaultsOf(config: Pick<ServiceConfig, 'generateMaxSequences' | 'generateKvCacheTokens' | 'generatePrefillChunkTokens' | 'generateMaxQueue'>): GenerationDefaults {
+  return {
+    maxSequences: config.generateMaxSequences,
+    kvCacheTokens: config.generateKvCacheTokens,
+    prefillChunkTokens: config.generatePrefillChunkTokens,
+    maxQueue: config.generateMaxQueue,
+  };
+}
+
 /** The GENERATE_* defaults of src/config.ts, for callers that build a registry without a ServiceConfig (tests, benches). */
-export const defaultGenerationDefaults: GenerationDefaults = { maxSequences: 64, kvCacheTokens: 0, prefillChunkTokens: 64, maxQueue: 64 };
+export const defaultGenerationDefaults: GenerationDefaults = generationDefaultsOf(loadConfig({}));
 
 /** Automatic KV budget per worker: every sequence at full context, but at most 1 GiB (and never less than one context). */
 export function kvCacheTokensFor(layout: DecoderLayout, maxSequences: number, contextLength: number): number {
